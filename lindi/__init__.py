@@ -1,0 +1,37 @@
+"""LINDI: HDF5 (NWB above all) as Zarr written down as JSON.
+
+Public names are imported lazily so that ``import lindi`` and the ``lindi``
+command stay fast and optional extras are only needed when used.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from ._version import __version__
+
+_LAZY = {
+    "validate": ("lindi.validate", "validate"),
+    "ValidationReport": ("lindi.validate", "ValidationReport"),
+    "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
+    "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
+    "LindiError": ("lindi.errors", "LindiError"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .errors import LindiError
+    from .LindiH5pyFile import LindiH5pyFile
+    from .LindiH5ZarrStore import LindiH5ZarrStore
+    from .validate import ValidationReport, validate
+
+
+def __getattr__(name: str):
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'lindi' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module_name), attr)
+    globals()[name] = value
+    return value

@@ -1,0 +1,1 @@
+"""The ``lindi`` command line: one module per subcommand, loaded on demand."""
