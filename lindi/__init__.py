@@ -16,11 +16,13 @@ _LAZY = {
     "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
     "LindiError": ("lindi.errors", "LindiError"),
+    "LocalCache": ("lindi.cache", "LocalCache"),
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .cache import LocalCache
     from .errors import LindiError
     from .LindiH5pyFile import LindiH5pyFile
     from .LindiH5ZarrStore import LindiH5ZarrStore
