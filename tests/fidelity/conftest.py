@@ -1,0 +1,24 @@
+"""Session-scoped fixture files: each HDF5/NWB feature file is built once per test session."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from .h5_features import FEATURES
+
+
+@pytest.fixture(scope="session")
+def h5_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``h5_feature_file(name)`` -> path of the HDF5 file of that feature (built on first use)."""
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            path = tmp_path_factory.mktemp(f"h5_{name}") / f"{name}.h5"
+            FEATURES[name](path)
+            built[name] = path
+        return built[name]
+
+    return get
