@@ -1,0 +1,122 @@
+"""The interface every storage backend implements.
+
+A backend serves the URLs whose prefixes it claims. The read side is a batch
+of ``(url, offset, length)`` ranges in, the same number of ``bytes`` out in
+the same order, fetched concurrently with a bounded pool. Each range is
+verified and retried by the concrete backend's :meth:`Backend.read_range`.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+from .errors import InvalidRequestError
+from .retry import RetryPolicy
+
+#: One range request: ``(url, offset, length)``.
+RangeRequest = tuple[str, int, int]
+
+#: What a backend can do, as listed by ``lindi backends``.
+CAPABILITIES = ("read", "sizes", "resolve", "write")
+
+CredentialLookup = Callable[[str], "str | None"]
+
+
+def validate_requests(requests: Sequence[RangeRequest]) -> list[RangeRequest]:
+    """Check the shape of a batch so a bad ref fails before any I/O."""
+    checked = []
+    for i, req in enumerate(requests):
+        try:
+            url, offset, length = req
+        except (TypeError, ValueError):
+            raise InvalidRequestError(f"request #{i} is not (url, offset, length): {req!r}") from None
+        if not isinstance(url, str) or not url:
+            raise InvalidRequestError(f"request #{i} has no URL string: {req!r}")
+        for what, v in (("offset", offset), ("length", length)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise InvalidRequestError(f"request #{i} has a bad {what} {v!r} (url {url})")
+        checked.append((url, offset, length))
+    return checked
+
+
+class Backend(ABC):
+    """Base class of storage backends (subclass it in a plugin; see ``lindi.testing.BackendTests``).
+
+    Subclasses set ``name`` and ``capabilities`` and implement
+    :meth:`prefixes`, :meth:`read_range` and :meth:`size`. Options come from
+    the user config table ``[backends.options.<name>]`` or the registry API;
+    ``max_concurrency`` (default 8) bounds parallel requests and ``retry``
+    (a table of :class:`RetryPolicy` fields) the retries.
+    """
+
+    name: ClassVar[str]
+    capabilities: ClassVar[frozenset[str]] = frozenset({"read", "sizes"})
+
+    def __init__(self, options: Mapping[str, Any] | None = None, *,
+                 credentials: CredentialLookup | None = None):
+        self.options: dict[str, Any] = dict(options or {})
+        self.retry = RetryPolicy.from_options(self.options.get("retry"))
+        self.max_concurrency = int(self.options.get("max_concurrency", 8))
+        self._credentials = credentials or (lambda target: None)
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+
+    @abstractmethod
+    def prefixes(self) -> Sequence[str]:
+        """URL prefixes this backend serves, e.g. ``("s3://",)``; longest match wins across backends."""
+
+    @abstractmethod
+    def read_range(self, url: str, offset: int, length: int) -> bytes:
+        """Exactly ``length`` bytes at ``offset`` of ``url``, verified and retried.
+
+        Raises :class:`lindi.errors.RemoteError` (missing object, range past
+        the end, exhausted retries) or :class:`lindi.errors.IntegrityError`.
+        """
+
+    @abstractmethod
+    def size(self, url: str) -> int:
+        """Size in bytes of the object at ``url``."""
+
+    def resolve(self, url: str) -> str:
+        """The URL actually fetched for ``url`` (redirects, presigning); identity by default."""
+        return url
+
+    def put_blob(self, digest: str, data: bytes) -> str:
+        """Store ``data`` under its content digest (idempotent) and return the URL to reference.
+
+        Write side, added with the staging area: backends with the ``"write"``
+        capability override this.
+        """
+        raise NotImplementedError(f"backend {self.name!r} cannot write")
+
+    def read_ranges(self, requests: Sequence[RangeRequest]) -> list[bytes]:
+        """Read a batch concurrently (at most ``max_concurrency`` at once); results in request order."""
+        batch = validate_requests(requests)
+        if len(batch) <= 1:
+            return [self._read_checked(*req) for req in batch]
+        return list(self._pool().map(lambda req: self._read_checked(*req), batch))
+
+    async def aread_ranges(self, requests: Sequence[RangeRequest]) -> list[bytes]:
+        """Async :meth:`read_ranges` (runs the blocking clients in a worker thread)."""
+        return await asyncio.to_thread(self.read_ranges, list(requests))
+
+    def close(self) -> None:
+        """Release pooled connections and threads."""
+        with self._executor_lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
+
+    def _read_checked(self, url: str, offset: int, length: int) -> bytes:
+        return b"" if length == 0 else self.read_range(url, offset, length)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self.max_concurrency,
+                                                    thread_name_prefix=f"lindi-{self.name}")
+            return self._executor

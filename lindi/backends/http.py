@@ -1,0 +1,188 @@
+"""Built-in backend for ``http://`` and ``https://`` URLs (a pooled ``requests`` session).
+
+Every range response is verified (:mod:`lindi.backends.verify`), transient
+failures are retried (:mod:`lindi.backends.retry`), and when the URL was
+resolved to a presigned one that has expired, it is re-resolved once.
+Subclasses (DANDI) change :meth:`resolve` and :meth:`auth_headers`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ..errors import RemoteError
+from .base import Backend, CredentialLookup
+from .retry import RETRY_STATUSES, Transient
+from .urls import redact_url, ref_text
+from .verify import check_range_response, parse_content_range
+
+_EXPIRED_MARKERS = (b"Request has expired", b"AccessDenied", b"ExpiredToken")
+NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                   requests.exceptions.ContentDecodingError)
+
+
+class _Expired(Exception):
+    """The presigned URL ``resolved`` was rejected as expired."""
+
+    def __init__(self, resolved: str):
+        super().__init__(resolved)
+        self.resolved = resolved
+
+
+class HttpBackend(Backend):
+    """Range reads over HTTP(S).
+
+    Options: ``connect_timeout`` (s, default 10), ``read_timeout`` (s, default
+    30), ``headers`` (extra headers for every request), plus the common ones.
+    A secret from the credential hook for the URL's host is sent as
+    ``Authorization: Bearer`` to that host only.
+    """
+
+    name = "http"
+    capabilities = frozenset({"read", "sizes"})
+
+    def __init__(self, options: Mapping[str, Any] | None = None, *,
+                 credentials: CredentialLookup | None = None):
+        super().__init__(options, credentials=credentials)
+        self.timeout = (float(self.options.get("connect_timeout", 10)),
+                        float(self.options.get("read_timeout", 30)))
+        self._session: requests.Session | None = None
+
+    def prefixes(self) -> Sequence[str]:
+        return ("http://", "https://")
+
+    @property
+    def session(self) -> requests.Session:
+        """The pooled session (created on first use, sized to ``max_concurrency``)."""
+        if self._session is None:
+            s = requests.Session()
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.max_concurrency, 4), max_retries=0)
+            s.mount("http://", adapter)
+            s.mount("https://", adapter)
+            s.headers.update({"Accept-Encoding": "identity", **self.options.get("headers", {})})
+            self._session = s
+        return self._session
+
+    def auth_headers(self, target: str) -> dict[str, str]:
+        """Headers carrying credentials for ``target``'s host (never reused for another host)."""
+        host = urlsplit(target).netloc
+        secret = self._credentials(host)
+        return {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def invalidate(self, url: str, resolved: str) -> None:
+        """Drop a cached resolution of ``url`` that the server rejected as expired."""
+
+    def read_range(self, url: str, offset: int, length: int) -> bytes:
+        ref = ref_text(url, offset, length)
+        retried_expired = False
+        while True:
+            try:
+                return self.retry.run(lambda: self._get_range(url, offset, length, ref))
+            except _Expired as exc:
+                if retried_expired or exc.resolved == url:
+                    raise RemoteError("presigned URL rejected as expired (403) even after re-resolving",
+                                      url=redact_url(exc.resolved), ref=ref) from None
+                self.invalidate(url, exc.resolved)
+                retried_expired = True
+
+    def size(self, url: str) -> int:
+        retried_expired = False
+        while True:
+            try:
+                return self.retry.run(lambda: self._probe_size(url))
+            except _Expired as exc:
+                if retried_expired or exc.resolved == url:
+                    raise RemoteError("presigned URL rejected as expired (403) even after re-resolving",
+                                      url=redact_url(exc.resolved)) from None
+                self.invalidate(url, exc.resolved)
+                retried_expired = True
+
+    def close(self) -> None:
+        super().close()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # -- one attempt each ------------------------------------------------------------------
+
+    def _get_range(self, url: str, offset: int, length: int, ref: str) -> bytes:
+        target = self.resolve(url)
+        shown = redact_url(target)
+        headers = {"Range": f"bytes={offset}-{offset + length - 1}", **self.auth_headers(target)}
+        try:
+            with self.session.get(target, headers=headers, stream=True, timeout=self.timeout) as resp:
+                self._raise_for_status(resp, target, url, ref, ok=(200, 206))
+                body = read_at_most(resp, length + 1)
+        except NETWORK_ERRORS as exc:
+            raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown, ref=ref) from None
+        check_range_response(resp.status_code, resp.headers.get("Content-Range"), body,
+                             offset=offset, length=length, url=shown, ref=ref)
+        return body
+
+    def _probe_size(self, url: str) -> int:
+        """Size from a 1-byte ranged GET (works where HEAD is refused: presigned URLs, some CDNs)."""
+        target = self.resolve(url)
+        shown = redact_url(target)
+        headers = {"Range": "bytes=0-0", **self.auth_headers(target)}
+        try:
+            with self.session.get(target, headers=headers, stream=True, timeout=self.timeout) as resp:
+                if resp.status_code == 416:
+                    total = _total_from(resp.headers.get("Content-Range"))
+                    if total is not None:
+                        return total
+                self._raise_for_status(resp, target, url, None, ok=(200, 206))
+                if resp.status_code == 206:
+                    total = _total_from(resp.headers.get("Content-Range"))
+                elif "Content-Encoding" not in resp.headers or resp.headers["Content-Encoding"] == "identity":
+                    total = int(resp.headers["Content-Length"]) if "Content-Length" in resp.headers else None
+                else:
+                    total = None
+        except NETWORK_ERRORS as exc:
+            raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown) from None
+        if total is None:
+            raise RemoteError("server did not report the object size", url=shown)
+        return total
+
+    def _raise_for_status(self, resp: requests.Response, target: str, url: str, ref: str | None,
+                          ok: tuple[int, ...]) -> None:
+        status = resp.status_code
+        if status in ok:
+            return
+        shown = redact_url(target)
+        if status == 403 and target != url:
+            head = read_at_most(resp, 65536)
+            if any(m in head for m in _EXPIRED_MARKERS):
+                raise _Expired(target)
+        if status in RETRY_STATUSES:
+            raise Transient(f"HTTP {status} {resp.reason}", url=shown, ref=ref)
+        if status == 404:
+            raise RemoteError("object not found (HTTP 404)", url=shown, ref=ref)
+        if status == 416:
+            raise RemoteError("range not satisfiable (HTTP 416): past the end of the object", url=shown, ref=ref)
+        if status in (401, 403):
+            raise RemoteError(f"access denied (HTTP {status})", url=shown, ref=ref)
+        raise RemoteError(f"unexpected HTTP {status} {resp.reason}", url=shown, ref=ref)
+
+
+def read_at_most(resp: requests.Response, limit: int) -> bytes:
+    """Read up to ``limit`` bytes of a streamed body (never a whole huge object by mistake)."""
+    parts, got = [], 0
+    for chunk in resp.iter_content(chunk_size=min(max(limit, 1), 1 << 20)):
+        parts.append(chunk)
+        got += len(chunk)
+        if got >= limit:
+            break
+    return b"".join(parts)[:limit]
+
+
+def _total_from(content_range: str | None) -> int | None:
+    if not content_range:
+        return None
+    try:
+        return parse_content_range(content_range)[2]
+    except ValueError:
+        return None

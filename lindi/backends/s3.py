@@ -1,0 +1,131 @@
+"""Built-in backend for ``s3://bucket/key`` URLs (boto3, imported on first use).
+
+The endpoint comes from option ``endpoint_url`` or ``AWS_ENDPOINT_URL``
+(e.g. moto or MinIO); without credentials, requests are unsigned (public
+buckets). botocore's own retries are off so that one policy
+(:mod:`lindi.backends.retry`) governs every backend.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import RemoteError
+from ._optional import require
+from .base import Backend, CredentialLookup
+from .retry import RETRY_STATUSES, Transient
+from .urls import ref_text
+from .verify import check_range_response
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/key`` -> ``(bucket, key)``."""
+    rest = url[len("s3://"):] if url.lower().startswith("s3://") else ""
+    bucket, _, key = rest.partition("/")
+    if not bucket or not key:
+        raise RemoteError("not an s3://bucket/key URL", url=url)
+    return bucket, key
+
+
+class S3Backend(Backend):
+    """Range reads with ``GetObject`` (verified ``ContentRange``), sizes with ``HeadObject``.
+
+    Options: ``endpoint_url``, ``region`` (default ``AWS_REGION`` or us-east-1),
+    ``anonymous`` (force unsigned requests), ``connect_timeout``/``read_timeout``.
+    """
+
+    name = "s3"
+    capabilities = frozenset({"read", "sizes"})
+
+    def __init__(self, options: Mapping[str, Any] | None = None, *,
+                 credentials: CredentialLookup | None = None):
+        super().__init__(options, credentials=credentials)
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+
+    def prefixes(self) -> Sequence[str]:
+        return ("s3://",)
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client (thread-safe, created once)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._make_client()
+            return self._client
+
+    def _make_client(self) -> Any:
+        boto3 = require("boto3", "s3")
+        botocore = require("botocore", "s3")
+        from botocore.config import Config
+
+        session = boto3.session.Session()
+        anonymous = bool(self.options.get("anonymous")) or session.get_credentials() is None
+        config = Config(
+            signature_version=botocore.UNSIGNED if anonymous else "s3v4",
+            max_pool_connections=max(self.max_concurrency, 4),
+            retries={"total_max_attempts": 1},
+            connect_timeout=float(self.options.get("connect_timeout", 10)),
+            read_timeout=float(self.options.get("read_timeout", 30)),
+        )
+        endpoint = self.options.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL") or None
+        region = self.options.get("region") or os.environ.get("AWS_REGION") or "us-east-1"
+        return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
+
+    def read_range(self, url: str, offset: int, length: int) -> bytes:
+        ref = ref_text(url, offset, length)
+        bucket, key = split_s3_url(url)
+
+        def attempt() -> bytes:
+            with _S3Errors(url, ref):
+                resp = self.client.get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
+                body = resp["Body"].read(length + 1)
+                resp["Body"].close()
+            check_range_response(resp["ResponseMetadata"]["HTTPStatusCode"], resp.get("ContentRange"), body,
+                                 offset=offset, length=length, url=url, ref=ref)
+            return body
+
+        return self.retry.run(attempt)
+
+    def size(self, url: str) -> int:
+        bucket, key = split_s3_url(url)
+
+        def attempt() -> int:
+            with _S3Errors(url, None):
+                return int(self.client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+
+        return self.retry.run(attempt)
+
+
+class _S3Errors:
+    """Context manager turning botocore exceptions into RemoteError / Transient."""
+
+    def __init__(self, url: str, ref: str | None):
+        self.url, self.ref = url, ref
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        from botocore import exceptions as bx
+
+        if isinstance(exc, bx.ClientError):
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            code = exc.response.get("Error", {}).get("Code", "")
+            if status in RETRY_STATUSES or code in ("SlowDown", "RequestTimeout", "InternalError"):
+                raise Transient(f"S3 {code or status}", url=self.url, ref=self.ref) from None
+            if code in ("NoSuchKey", "NoSuchBucket", "404", "NotFound") or status == 404:
+                raise RemoteError(f"object not found (S3 {code or status})", url=self.url, ref=self.ref) from None
+            if code == "InvalidRange" or status == 416:
+                raise RemoteError("range not satisfiable: past the end of the object", url=self.url,
+                                  ref=self.ref) from None
+            raise RemoteError(f"S3 error {code or status}: {exc}", url=self.url, ref=self.ref) from None
+        if isinstance(exc, (bx.HTTPClientError, bx.ResponseStreamingError, bx.IncompleteReadError)):
+            raise Transient(f"network error: {type(exc).__name__}", url=self.url, ref=self.ref) from None
+        if isinstance(exc, bx.NoCredentialsError):
+            raise RemoteError(f"S3 credentials problem: {exc}", url=self.url, ref=self.ref) from None
+        return False
