@@ -120,7 +120,8 @@ class HttpBackend(Backend):
         except NETWORK_ERRORS as exc:
             raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown, ref=ref) from None
         check_range_response(resp.status_code, resp.headers.get("Content-Range"), body,
-                             offset=offset, length=length, url=shown, ref=ref)
+                             offset=offset, length=length, url=shown, ref=ref,
+                             content_type=resp.headers.get("Content-Type"))
         return body
 
     def _probe_size(self, url: str) -> int:

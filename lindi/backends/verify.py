@@ -24,7 +24,7 @@ def parse_content_range(value: str) -> tuple[int | None, int | None, int | None]
 
 
 def check_range_response(status: int, content_range: str | None, body: bytes, *,
-                         offset: int, length: int, url: str, ref: str) -> None:
+                         offset: int, length: int, url: str, ref: str, content_type: str | None = None) -> None:
     """Raise :class:`IntegrityError` unless ``body`` is exactly bytes ``offset..offset+length-1``.
 
     A ``206`` must name that range in ``Content-Range``. A ``200`` is accepted
@@ -43,6 +43,9 @@ def check_range_response(status: int, content_range: str | None, body: bytes, *,
                                  f"{offset}-{offset + length - 1}", url=url, ref=ref)
     elif status == 200:
         if offset != 0 or len(body) != length:
+            if content_type and content_type.lower().startswith("text/html"):
+                raise IntegrityError("server answered with an HTML page instead of the bytes (200 text/html)",
+                                     url=url, ref=ref)
             raise IntegrityError(f"server ignored the Range header (200 with {len(body)}"
                                  f"{'+' if len(body) > length else ''} bytes)", url=url, ref=ref)
     else:
