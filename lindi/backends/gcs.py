@@ -111,7 +111,7 @@ class _GcsErrors:
         from google.api_core import exceptions as gx
         from google.auth import exceptions as ax
 
-        if isinstance(exc, (gx.TooManyRequests, gx.ServerError, gx.RequestTimeout)):
+        if isinstance(exc, (gx.TooManyRequests, gx.ServerError)):
             raise Transient(f"GCS {exc.code}: {exc.message}", url=self.url, ref=self.ref) from None
         if isinstance(exc, gx.NotFound):
             raise RemoteError("object not found", url=self.url, ref=self.ref) from None

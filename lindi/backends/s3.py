@@ -43,6 +43,7 @@ class S3Backend(Backend):
                  credentials: CredentialLookup | None = None):
         super().__init__(options, credentials=credentials)
         self._client: Any = None
+        self._anonymous = False
         self._client_lock = threading.Lock()
 
     def prefixes(self) -> Sequence[str]:
@@ -62,9 +63,9 @@ class S3Backend(Backend):
         from botocore.config import Config
 
         session = boto3.session.Session()
-        anonymous = bool(self.options.get("anonymous")) or session.get_credentials() is None
+        self._anonymous = bool(self.options.get("anonymous")) or session.get_credentials() is None
         config = Config(
-            signature_version=botocore.UNSIGNED if anonymous else "s3v4",
+            signature_version=botocore.UNSIGNED if self._anonymous else "s3v4",
             max_pool_connections=max(self.max_concurrency, 4),
             retries={"total_max_attempts": 1},
             connect_timeout=float(self.options.get("connect_timeout", 10)),
@@ -79,7 +80,7 @@ class S3Backend(Backend):
         bucket, key = split_s3_url(url)
 
         def attempt() -> bytes:
-            with _S3Errors(url, ref):
+            with _S3Errors(url, ref, self._anonymous):
                 resp = self.client.get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
                 body = resp["Body"].read(length + 1)
                 resp["Body"].close()
@@ -93,7 +94,7 @@ class S3Backend(Backend):
         bucket, key = split_s3_url(url)
 
         def attempt() -> int:
-            with _S3Errors(url, None):
+            with _S3Errors(url, None, self._anonymous):
                 return int(self.client.head_object(Bucket=bucket, Key=key)["ContentLength"])
 
         return self.retry.run(attempt)
@@ -102,8 +103,8 @@ class S3Backend(Backend):
 class _S3Errors:
     """Context manager turning botocore exceptions into RemoteError / Transient."""
 
-    def __init__(self, url: str, ref: str | None):
-        self.url, self.ref = url, ref
+    def __init__(self, url: str, ref: str | None, anonymous: bool):
+        self.url, self.ref, self.anonymous = url, ref, anonymous
 
     def __enter__(self) -> None:
         return None
@@ -123,6 +124,9 @@ class _S3Errors:
             if code == "InvalidRange" or status == 416:
                 raise RemoteError("range not satisfiable: past the end of the object", url=self.url,
                                   ref=self.ref) from None
+            if status == 403:
+                hint = " (no AWS credentials found: the request was unsigned)" if self.anonymous else ""
+                raise RemoteError(f"access denied (S3 {code or status}){hint}", url=self.url, ref=self.ref) from None
             raise RemoteError(f"S3 error {code or status}: {exc}", url=self.url, ref=self.ref) from None
         if isinstance(exc, (bx.HTTPClientError, bx.ResponseStreamingError, bx.IncompleteReadError)):
             raise Transient(f"network error: {type(exc).__name__}", url=self.url, ref=self.ref) from None
