@@ -1,0 +1,84 @@
+"""Which codecs a LINDI document may name, and resolving them safely.
+
+zarr-python finds Zarr v2 codecs by id in numcodecs' registry; LINDI adds its own
+codecs there and the imagecodecs ones it writes. A document must never be able to
+make the reader run code, so ids such as ``pickle`` are refused here.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numcodecs.registry
+from numcodecs.errors import UnknownCodecError
+from numcodecs.abc import Codec
+
+from ..errors import DocumentError
+from .nbit import HDF5Nbit
+from .scaleoffset import HDF5ScaleOffset
+
+#: Codec ids that can execute code or unpickle objects; never resolved from a document.
+FORBIDDEN_CODEC_IDS: frozenset[str] = frozenset({"pickle"})
+
+#: Codecs LINDI itself defines.
+LINDI_CODEC_IDS: frozenset[str] = frozenset({HDF5ScaleOffset.codec_id, HDF5Nbit.codec_id})
+
+#: imagecodecs codecs LINDI writes for HDF5 filters numcodecs lacks (id -> class name).
+_IMAGECODECS = {
+    "imagecodecs_lzf": "Lzf",
+    "imagecodecs_szip": "Szip",
+    "imagecodecs_lz4h5": "Lz4h5",
+    "imagecodecs_bitshuffle": "Bitshuffle",
+}
+
+#: Every codec id a LINDI document may name: the numcodecs built-ins that are pure data
+#: transforms, the imagecodecs ones above and LINDI's own.
+KNOWN_CODEC_IDS: frozenset[str] = frozenset({
+    "zlib", "gzip", "bz2", "lzma", "blosc", "zstd", "lz4", "shuffle", "delta", "fletcher32",
+    "astype", "fixedscaleoffset", "quantize", "packbits", "categorize", "bitround",
+    "crc32", "crc32c", "adler32", "jenkins_lookup3", "base64",
+    "json2", "vlen-utf8", "vlen-bytes", "vlen-array",
+    *_IMAGECODECS, *LINDI_CODEC_IDS,
+})
+
+_registered = False
+
+
+def register_codecs() -> None:
+    """Put LINDI's codecs and the imagecodecs codecs it relies on into numcodecs' registry.
+
+    Idempotent and cheap after the first call. The same codecs are also declared as
+    ``numcodecs.codecs`` entry points, so zarr finds them without this call once
+    LINDI is installed.
+    """
+    global _registered
+    if _registered:
+        return
+    import imagecodecs.numcodecs as icn
+
+    for cls in (HDF5ScaleOffset, HDF5Nbit, *(getattr(icn, name) for name in _IMAGECODECS.values())):
+        if numcodecs.registry.codec_registry.get(cls.codec_id) is not cls:
+            numcodecs.registry.register_codec(cls)
+    _registered = True
+
+
+def get_codec(config: Mapping[str, Any], *, pointer: str | None = None, source: str | None = None) -> Codec:
+    """Instantiate the codec a document describes, refusing forbidden or unknown ids.
+
+    ``pointer``/``source`` name the place in the document for the error message.
+    """
+    if not isinstance(config, Mapping) or not isinstance(config.get("id"), str):
+        raise DocumentError(f"a codec must be an object with a string 'id', not {config!r}",
+                            pointer=pointer, source=source)
+    codec_id = config["id"]
+    if codec_id in FORBIDDEN_CODEC_IDS:
+        raise DocumentError(f"codec {codec_id!r} is forbidden: it could execute code from the document",
+                            pointer=pointer, source=source)
+    register_codecs()
+    try:
+        return numcodecs.registry.get_codec(dict(config))
+    except UnknownCodecError:
+        raise DocumentError(f"unknown codec {codec_id!r}", pointer=pointer, source=source) from None
+    except (TypeError, ValueError) as exc:
+        raise DocumentError(f"invalid configuration for codec {codec_id!r}: {exc}",
+                            pointer=pointer, source=source) from None
