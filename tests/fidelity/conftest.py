@@ -7,6 +7,7 @@ from typing import Callable
 import pytest
 
 from .h5_features import FEATURES
+from .nwb_features import NWB_FEATURES
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +19,21 @@ def h5_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
         if name not in built:
             path = tmp_path_factory.mktemp(f"h5_{name}") / f"{name}.h5"
             FEATURES[name](path)
+            built[name] = path
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def nwb_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``nwb_feature_file(name)`` -> path of the NWB file of that feature (built on first use)."""
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            path = tmp_path_factory.mktemp(f"nwb_{name}") / f"{name}.nwb"
+            NWB_FEATURES[name](path)
             built[name] = path
         return built[name]
 
