@@ -1,0 +1,90 @@
+"""The ``.attrs`` of a group or dataset, typed like h5py's AttributeManager."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import h5py
+import numpy as np
+
+from ..errors import DocumentError
+from .dtypes import descriptor_to_dtype
+from .readonly import refuse_write
+from .values import infer_attribute, typed_attribute
+
+if TYPE_CHECKING:
+    from .node import NodeMeta
+
+# Annotations that live in .zattrs but are not HDF5 attributes.
+ANNOTATIONS = frozenset({"_SCALAR", "_COMPOUND_DTYPE", "_EXTERNAL_ARRAY_LINK", "_SOFT_LINK", "_REFERENCE"})
+
+
+class LindiH5pyAttributes(h5py.AttributeManager):
+    """Read-only attribute mapping with h5py's value types, dtypes and order."""
+
+    def __init__(self, meta: NodeMeta):  # no h5py id: do not call the base initialiser
+        self._meta = meta
+
+    def _names(self) -> list[str]:
+        names = [k for k in self._meta.zattrs if k not in ANNOTATIONS]
+        order = self._meta.lindi.get("attr_order")
+        if order:
+            present = set(names)
+            return [n for n in order if n in present] + sorted(present.difference(order))
+        return sorted(names)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in ANNOTATIONS or name not in self._meta.zattrs:
+            raise KeyError(f"Can't open attribute (attribute {name!r} not found on {self._meta.name})")
+        value = self._meta.zattrs[name]
+        info = (self._meta.lindi.get("attrs") or {}).get(name)
+        try:
+            if info is None:
+                result = infer_attribute(value)
+            else:
+                result = typed_attribute(value, info, descriptor_to_dtype(info.get("dtype"), where=self._meta.pointer(".lindi")))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise DocumentError(f"attribute {name!r} of {self._meta.name} does not match its type: {exc}",
+                                pointer=self._meta.pointer(".zattrs"), source=self._meta.source) from None
+        return _as_h5py(result)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name not in ANNOTATIONS and name in self._meta.zattrs
+
+    def __repr__(self) -> str:
+        return f"<Attributes of LINDI object {self._meta.name!r}>"
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        refuse_write(f"set attribute {name!r} of {self._meta.name}")
+
+    def __delitem__(self, name: str) -> None:
+        refuse_write(f"delete attribute {name!r} of {self._meta.name}")
+
+    def create(self, name: str, data: Any, shape: Any = None, dtype: Any = None) -> None:
+        refuse_write(f"create attribute {name!r} of {self._meta.name}")
+
+    def modify(self, name: str, value: Any) -> None:
+        refuse_write(f"modify attribute {name!r} of {self._meta.name}")
+
+
+def _as_h5py(value: Any) -> Any:
+    """h5py's final touches: top-level vlen strings as str, 0-d arrays as scalars."""
+    if not isinstance(value, np.ndarray):
+        return value
+    info = h5py.check_string_dtype(value.dtype)
+    if info is not None and info.length is None:
+        value = np.array([b.decode("utf-8", "surrogateescape") if isinstance(b, bytes) else b for b in value.flat],
+                         dtype=value.dtype).reshape(value.shape)
+    return value[()] if value.ndim == 0 else value

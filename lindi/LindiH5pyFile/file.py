@@ -1,0 +1,317 @@
+"""LindiH5pyFile: an h5py.File over a LINDI document, and path/link navigation.
+
+It subclasses h5py.File (hdmf/pynwb check ``isinstance(f, h5py.File)``)
+without opening an HDF5 id; every h5py member those libraries use is
+implemented over the document's zarr store.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import tempfile
+from typing import Any
+
+import h5py
+
+from .. import strict_json
+from ..errors import DocumentError, LindiError
+from ..store import LindiReferenceStore, RangeReader, load_document
+from ..store.document import RefDocument, from_dict
+from ..store.index import join
+from ..store.ranges import CoalesceOptions, local_path
+from .dataset import LindiH5pyDataset
+from .group import LindiH5pyGroup
+from .readonly import ReadOnlyError
+from .reference import LindiH5pyReference
+
+_MAX_LINK_DEPTH = 40
+_READ_MODES = ("r",)
+
+
+class LindiH5pyFile(LindiH5pyGroup, h5py.File):
+    """The root group of a LINDI document, usable wherever h5py.File is expected (read-only for now)."""
+
+    def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: Any = None,
+                 staging_area: Any = None):
+        if mode not in _READ_MODES:
+            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
+        self._store = store
+        self._mode = mode
+        self._local_cache = local_cache
+        self._staging_area = staging_area
+        self._objects: dict[tuple[str, str], Any] = {}
+        self._links: dict[str, dict[str, Any] | None] = {}
+        self._h5_files: dict[str, h5py.File] = {}
+        self._closed = False
+        LindiH5pyGroup.__init__(self, self, "", "/")
+
+    # ---- constructors (signatures of the LINDI package) --------------------------------------
+    @classmethod
+    def from_lindi_file(cls, url_or_path: str, *, mode: str = "r", staging_area: Any = None,
+                        local_cache: Any = None, range_reader: RangeReader | None = None) -> LindiH5pyFile:
+        """Open a ``.lindi.json`` document from a path or URL."""
+        return cls.from_reference_file_system(url_or_path, mode=mode, staging_area=staging_area,
+                                              local_cache=local_cache, range_reader=range_reader)
+
+    @classmethod
+    def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str], *, mode: str = "r",
+                                   staging_area: Any = None, local_cache: Any = None,
+                                   range_reader: RangeReader | None = None,
+                                   coalesce: CoalesceOptions | None = None,
+                                   base: str | None = None) -> LindiH5pyFile:
+        """Open a reference file system given as a dict, or a path/URL of one.
+
+        ``base`` is where relative ref URLs of a dict resolve (default: none allowed).
+        ``range_reader`` fetches ``[url, offset, length]`` refs (default: local files and http(s)).
+        """
+        if mode not in _READ_MODES:  # fail before any I/O
+            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
+        doc: RefDocument = from_dict(rfs, base=base) if isinstance(rfs, dict) else load_document(rfs)
+        store = LindiReferenceStore(doc, range_reader=range_reader, coalesce=coalesce)
+        return cls(store, mode=mode, local_cache=local_cache, staging_area=staging_area)
+
+    @classmethod
+    def from_hdf5_file(cls, url_or_path: str, *, mode: str = "r", local_cache: Any = None,
+                       zarr_store_opts: Any = None, url: str | None = None,
+                       range_reader: RangeReader | None = None) -> LindiH5pyFile:
+        """Index an HDF5 file (converter: lindi.LindiH5ZarrStore) and open the result."""
+        from lindi.LindiH5ZarrStore import LindiH5ZarrStore
+
+        if mode not in _READ_MODES:
+            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
+        kwargs: dict[str, Any] = {}
+        if zarr_store_opts is not None:
+            kwargs["opts"] = zarr_store_opts
+        if url is not None:
+            kwargs["url"] = url
+        if local_cache is not None:
+            kwargs["local_cache"] = local_cache
+        zstore = LindiH5ZarrStore.from_file(url_or_path, **kwargs)
+        try:
+            rfs = zstore.to_reference_file_system()
+        finally:
+            close = getattr(zstore, "close", None)
+            if close is not None:
+                close()
+        path = local_path(url_or_path) or (None if "://" in url_or_path else os.path.abspath(url_or_path))
+        base = os.path.dirname(path) if path else url_or_path
+        return cls.from_reference_file_system(rfs, mode=mode, local_cache=local_cache, range_reader=range_reader,
+                                              base=base)
+
+    def to_reference_file_system(self) -> dict[str, Any]:
+        """The document as a dict (a deep copy: later edits of either side do not leak)."""
+        return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
+
+    def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
+        """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
+        target = os.path.abspath(os.fspath(filename))
+        text = strict_json.dumps(self._store.document.to_dict())
+        fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    # ---- h5py.File surface ------------------------------------------------------------------
+    @property
+    def filename(self) -> str:  # type: ignore[override]
+        return self._store.document.source or f"<lindi document {id(self._store.document):x}>"
+
+    @property
+    def mode(self) -> str:  # type: ignore[override]
+        return self._mode
+
+    @property
+    def driver(self) -> str:  # type: ignore[override]
+        return "lindi"
+
+    @property
+    def libver(self) -> tuple[str, str]:  # type: ignore[override]
+        return ("earliest", "latest")
+
+    @property
+    def userblock_size(self) -> int:  # type: ignore[override]
+        return 0
+
+    @property
+    def swmr_mode(self) -> bool:  # type: ignore[override]
+        return False
+
+    def flush(self) -> None:
+        """Nothing is buffered in read mode."""
+
+    def close(self) -> None:
+        """Close HDF5 files opened for external links/arrays; the document stays in memory."""
+        for f in self._h5_files.values():
+            f.close()
+        self._h5_files.clear()
+        self._closed = True
+
+    def __enter__(self) -> LindiH5pyFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f'<LINDI file "{self.filename}" (mode {self._mode})>'
+
+    # ---- navigation -------------------------------------------------------------------------
+    def _object(self, store_path: str, name: str) -> Any:
+        key = (store_path, name)
+        obj = self._objects.get(key)
+        if obj is None:
+            if store_path == "" and name == "/":
+                return self
+            kind = self._store.index.kind(store_path)
+            if kind == "array":
+                obj = LindiH5pyDataset(self, store_path, name)
+            elif kind == "group":
+                obj = LindiH5pyGroup(self, store_path, name)
+            else:
+                raise KeyError(f"Unable to open object (object {name!r} doesn't exist)")
+            self._objects[key] = obj
+        return obj
+
+    def _link_of(self, store_path: str) -> dict[str, Any] | None:
+        """Link placeholder info ``{"type": "soft"|"hard"|"external", ...}`` or None for a real object."""
+        try:
+            return self._links[store_path]
+        except KeyError:
+            pass
+        index = self._store.index
+        info = None
+        if index.kind(store_path) == "group" and not index.children(store_path):
+            node = LindiH5pyGroup(self, store_path, "/" + store_path)
+            soft = node._meta.zattrs.get("_SOFT_LINK")
+            link = node._meta.lindi.get("link")
+            if isinstance(soft, dict) and isinstance(soft.get("path"), str):
+                info = {"type": "soft", "path": soft["path"]}
+            elif isinstance(link, dict) and link.get("type") in ("hard", "external"):
+                info = link
+            elif soft is not None or link is not None:
+                raise DocumentError(f"invalid link placeholder {soft or link!r}", pointer=node._meta.pointer(".zattrs"
+                                    if soft is not None else ".lindi"), source=node._meta.source)
+        self._links[store_path] = info
+        return info
+
+    def _stored_object_path(self, parent_store: str, child: str) -> str | None:
+        """Where the object a child link names is stored (None for soft/external links)."""
+        child_store = join(parent_store, child)
+        link = self._link_of(child_store)
+        if link is None:
+            return child_store
+        if link["type"] == "hard":
+            return link["target"].strip("/")
+        return None
+
+    def _locate(self, group: LindiH5pyGroup, path: str, depth: int = 0) -> Any:
+        """``(store_path, name)`` of the object ``path`` names from ``group``, or an h5py object of an external file."""
+        if depth > _MAX_LINK_DEPTH:
+            raise KeyError(f"Unable to open object (too many soft links resolving {path!r})")
+        store, name = ("", "/") if path.startswith("/") else (group._meta.store_path, group.name)
+        segments = [s for s in path.split("/") if s and s != "."]
+        index = self._store.index
+        for i, seg in enumerate(segments):
+            if index.kind(store) != "group":
+                raise KeyError(f"Unable to open object ({name!r} is not a group)")
+            child_store, child_name = join(store, seg), posixpath.join(name, seg)
+            if index.kind(child_store) is None:
+                raise KeyError(f"Unable to open object (component {seg!r} not found in {name!r})")
+            link = self._link_of(child_store)
+            if link is None:
+                store, name = child_store, child_name
+                continue
+            if link["type"] == "hard":
+                store, name = link["target"].strip("/"), child_name
+                continue
+            if link["type"] == "soft":
+                target = self._locate(self._object(store, name), link["path"], depth + 1)
+            else:
+                target = self._external_object(link)
+            if not isinstance(target, tuple):
+                rest = "/".join(segments[i + 1:])
+                return target[rest] if rest else target
+            store, name = target[0], child_name
+        return store, name
+
+    def _open_path(self, group: LindiH5pyGroup, path: str) -> Any:
+        if path == "":
+            raise ValueError("Invalid HDF5 object reference: empty path")
+        where = self._locate(group, path)
+        return self._object(*where) if isinstance(where, tuple) else where
+
+    def _link_exists(self, group: LindiH5pyGroup, path: str) -> bool:
+        parent, _, leaf = path.rstrip("/").rpartition("/")
+        if not leaf or leaf == ".":
+            return self._safe_locate(group, path) is not None
+        where = self._safe_locate(group, parent if parent or not path.startswith("/") else "/")
+        if not isinstance(where, tuple):
+            return where is not None and leaf in where
+        return self._store.index.kind(join(where[0], leaf)) is not None and self._store.index.kind(where[0]) == "group"
+
+    def _safe_locate(self, group: LindiH5pyGroup, path: str) -> Any:
+        try:
+            return self._locate(group, path) if path else (group._meta.store_path, group.name)
+        except KeyError:
+            return None
+
+    def _link_object(self, group: LindiH5pyGroup, path: str) -> Any:
+        """h5py.SoftLink / ExternalLink / HardLink for the last component of ``path``."""
+        parent, _, leaf = path.rstrip("/").rpartition("/")
+        where = self._locate(group, parent or ("/" if path.startswith("/") else "."))
+        if not isinstance(where, tuple):
+            return where.get(leaf, getlink=True)
+        link = self._link_of(join(where[0], leaf))
+        if link is None or link["type"] == "hard":
+            return h5py.HardLink()
+        if link["type"] == "soft":
+            return h5py.SoftLink(link["path"])
+        return h5py.ExternalLink(link["file"], link["target"])
+
+    # ---- references -------------------------------------------------------------------------
+    def _dereference(self, ref: h5py.Reference) -> Any:
+        if not isinstance(ref, LindiH5pyReference):
+            raise TypeError("only references read from this LINDI file can be dereferenced here")
+        if ref.path is None:
+            raise ValueError("Invalid HDF5 object reference (NULL reference)")
+        return self._open_path(self, ref.path)
+
+    def _reference_to(self, obj: Any) -> LindiH5pyReference:
+        object_id = obj.attrs.get("object_id")
+        root_id = self.attrs.get("object_id")
+        return LindiH5pyReference({"object_id": object_id, "path": obj.name, "source": ".",
+                                   "source_object_id": root_id})
+
+    # ---- HDF5 files behind external links and external arrays --------------------------------
+    def _h5_file(self, url: str) -> h5py.File:
+        path = local_path(url)
+        if path is None and "://" not in url:
+            base = self._store.document.base
+            path = os.path.join(local_path(base) or base, url) if base and "://" not in base else None
+        if path is None:
+            raise LindiError(f"reading HDF5 data from a remote URL is not supported yet: {url}")
+        f = self._h5_files.get(path)
+        if f is None:
+            f = self._h5_files[path] = h5py.File(path, "r")
+        return f
+
+    def _external_object(self, link: dict[str, Any]) -> Any:
+        try:
+            return self._h5_file(link["file"])[link["target"]]
+        except OSError as exc:
+            raise KeyError(f"Unable to open object (can't open external file {link['file']!r}: {exc})") from None
+
+    def _external_dataset(self, link: dict[str, Any], name: str) -> h5py.Dataset:
+        try:
+            obj = self._h5_file(link["url"])[link["name"]]
+        except (OSError, KeyError) as exc:
+            raise LindiError(f"cannot read external array of {name} from {link.get('url')} "
+                             f"{link.get('name')}: {exc}") from None
+        if not isinstance(obj, h5py.Dataset):
+            raise LindiError(f"external array of {name}: {link.get('name')} is not a dataset")
+        return obj

@@ -1,0 +1,152 @@
+"""LindiH5pyGroup: an h5py.Group over a LINDI group node, with h5py's link semantics."""
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import h5py
+
+from .attributes import LindiH5pyAttributes
+from .node import LindiObjectId, NodeMeta
+from .readonly import refuse_write
+from .reference import LindiH5pyReference
+
+if TYPE_CHECKING:
+    from .file import LindiH5pyFile
+
+
+class LindiH5pyGroup(h5py.Group):
+    """Read-only h5py Group over the group stored at ``store_path``, reached as ``name``."""
+
+    def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
+        self._file = file
+        self._meta = NodeMeta(file, store_path, name)
+
+    # ---- identity ---------------------------------------------------------------------------
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._meta.name
+
+    @property
+    def file(self) -> LindiH5pyFile:  # type: ignore[override]
+        return self._file
+
+    @property
+    def parent(self) -> LindiH5pyGroup:  # type: ignore[override]
+        return self._file[posixpath.dirname(self.name)]
+
+    @property
+    def id(self) -> LindiObjectId:  # type: ignore[override]
+        return LindiObjectId(id(self._file), self._meta.store_path)
+
+    @property
+    def attrs(self) -> LindiH5pyAttributes:  # type: ignore[override]
+        return LindiH5pyAttributes(self._meta)
+
+    @property
+    def ref(self) -> LindiH5pyReference:  # type: ignore[override]
+        return self._file._reference_to(self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LindiH5pyGroup) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f'<LINDI group "{self.name}" ({len(self)} members)>'
+
+    # ---- members ----------------------------------------------------------------------------
+    def _member_names(self) -> list[str]:
+        names = self._file._store.index.children(self._meta.store_path)
+        order = self._meta.lindi.get("member_order")
+        if order:
+            present = set(names)
+            return [n for n in order if n in present] + sorted(present.difference(order))
+        return names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._member_names())
+
+    def __len__(self) -> int:
+        return len(self._file._store.index.children(self._meta.store_path))
+
+    def __contains__(self, name: object) -> bool:
+        """True when the link exists (even if it dangles), like h5py."""
+        if isinstance(name, bytes):
+            name = name.decode("utf-8")
+        if not isinstance(name, str):
+            return False
+        return self._file._link_exists(self, name)
+
+    def __getitem__(self, name: Any) -> Any:
+        if isinstance(name, h5py.Reference):
+            return self._file._dereference(name)
+        if isinstance(name, bytes):
+            name = name.decode("utf-8")
+        if not isinstance(name, str):
+            raise TypeError(f"accessing a group is done with bytes or str, not {type(name)}")
+        return self._file._open_path(self, name)
+
+    def get(self, name: Any, default: Any = None, getclass: bool = False, getlink: bool = False) -> Any:  # type: ignore[override]
+        if not (getclass or getlink):
+            try:
+                return self[name]
+            except KeyError:
+                return default
+        if name not in self:
+            return default
+        if getlink:
+            link = self._file._link_object(self, name)
+            return type(link) if getclass else link
+        obj = self[name]
+        return h5py.Dataset if isinstance(obj, h5py.Dataset) else h5py.Group
+
+    def visit(self, func: Callable[[str], Any]) -> Any:  # type: ignore[override]
+        return self.visititems(lambda name, obj: func(name))
+
+    def visititems(self, func: Callable[[str, Any], Any]) -> Any:  # type: ignore[override]
+        """Each object once (hard links once, soft/external links not followed), depth-first in member order."""
+        seen = {self._meta.store_path}
+
+        def walk(group: LindiH5pyGroup, prefix: str) -> Any:
+            for child in group._member_names():
+                rel = f"{prefix}{child}"
+                store_path = self._file._stored_object_path(group._meta.store_path, child)
+                if store_path is None or store_path in seen:
+                    continue
+                seen.add(store_path)
+                obj = self._file._object(store_path, posixpath.join(group.name, child))
+                result = func(rel, obj)
+                if result is not None:
+                    return result
+                if isinstance(obj, LindiH5pyGroup):
+                    result = walk(obj, rel + "/")
+                    if result is not None:
+                        return result
+            return None
+
+        return walk(self, "")
+
+    # ---- writes (a later issue) -------------------------------------------------------------
+    def __setitem__(self, name: str, obj: Any) -> None:
+        refuse_write(f"create {name!r} in {self.name}")
+
+    def __delitem__(self, name: str) -> None:
+        refuse_write(f"delete {name!r} from {self.name}")
+
+    def create_group(self, name: str, track_order: Any = None) -> Any:  # type: ignore[override]
+        refuse_write(f"create group {name!r} in {self.name}")
+
+    def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None, **kwds: Any) -> Any:  # type: ignore[override]
+        refuse_write(f"create dataset {name!r} in {self.name}")
+
+    def require_group(self, name: str) -> Any:  # type: ignore[override]
+        refuse_write(f"require group {name!r} in {self.name}")
+
+    def require_dataset(self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any) -> Any:  # type: ignore[override]
+        refuse_write(f"require dataset {name!r} in {self.name}")

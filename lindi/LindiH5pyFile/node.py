@@ -1,0 +1,76 @@
+"""What every LINDI object knows: its store path, its h5py name and its metadata.
+
+The store path is where the object's keys live; the name is the path it
+was reached by (a hard link gives one object several names, as in HDF5).
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DocumentError
+from ..store.index import meta_key
+
+if TYPE_CHECKING:
+    from .file import LindiH5pyFile
+
+
+class LindiObjectId:
+    """Stands in for an h5py ObjectID: hashable, equal for the same stored object.
+
+    hdmf uses ``obj.id`` as a cache key, so hard links to one object must share it.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, file_key: int, store_path: str):
+        self._key = (file_key, store_path)
+
+    @property
+    def valid(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LindiObjectId) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"<LindiObjectId {self._key[1] or '/'}>"
+
+
+class NodeMeta:
+    """Parsed, cached metadata of one node."""
+
+    def __init__(self, file: LindiH5pyFile, store_path: str, name: str):
+        self.file = file
+        self.store_path = store_path
+        self.name = name
+
+    @property
+    def source(self) -> str | None:
+        return self.file._store.document.source
+
+    def pointer(self, leaf: str) -> str:
+        return "/refs/" + meta_key(self.store_path, leaf).replace("~", "~0").replace("/", "~1")
+
+    def _get(self, leaf: str) -> dict[str, Any]:
+        value = self.file._store.metadata(meta_key(self.store_path, leaf))
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise DocumentError(f"{leaf} must be a JSON object", pointer=self.pointer(leaf), source=self.source)
+        return value
+
+    @cached_property
+    def zattrs(self) -> dict[str, Any]:
+        return self._get(".zattrs")
+
+    @cached_property
+    def lindi(self) -> dict[str, Any]:
+        return self._get(".lindi")
+
+    @cached_property
+    def zarray(self) -> dict[str, Any]:
+        return self._get(".zarray")

@@ -1,0 +1,14 @@
+"""The one place that refuses writes until write mode lands (a later issue)."""
+from __future__ import annotations
+
+from typing import NoReturn
+
+from ..errors import LindiError
+
+
+class ReadOnlyError(LindiError, PermissionError):
+    """A write was attempted on an object opened read-only (write modes are not implemented yet)."""
+
+
+def refuse_write(what: str) -> NoReturn:
+    raise ReadOnlyError(f"cannot {what}: the LINDI file is open read-only")

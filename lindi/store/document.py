@@ -1,0 +1,129 @@
+"""Loading a LINDI document (a reference file system) from a path, URL or dict.
+
+The document is checked only as far as reading needs (top-level shape,
+spec version, templates); full validation is the validator's job.
+"""
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import strict_json
+from ..errors import DocumentError
+from .ranges import local_path
+
+SUPPORTED_MAJOR = 1
+SUPPORTED_MINOR = 0
+_TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+
+
+@dataclass
+class RefDocument:
+    """A parsed document: refs, templates and where it came from.
+
+    ``base`` is the location relative ref URLs resolve against (the directory
+    of a local document, or the URL of a remote one); None for a dict without
+    a source. ``legacy`` is True for LINDI 0.3/0.4 documents (no lindi_spec).
+    """
+
+    refs: dict[str, Any]
+    templates: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    base: str | None = None
+    lindi_spec: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def legacy(self) -> bool:
+        return self.lindi_spec is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as a JSON-ready dict (the same members it was loaded with)."""
+        out: dict[str, Any] = {"version": 1}
+        if self.lindi_spec is not None:
+            out["lindi_spec"] = self.lindi_spec
+        out.update(self.extra)
+        if self.templates:
+            out["templates"] = dict(self.templates)
+        out["refs"] = self.refs
+        return out
+
+    def expand_url(self, url: str, key: str) -> str:
+        """Substitute templates and make a relative URL absolute against ``base``."""
+        if "{{" in url:
+            def sub(m: re.Match[str]) -> str:
+                try:
+                    return self.templates[m.group(1)]
+                except KeyError:
+                    raise DocumentError(f"undefined template {m.group(1)!r}", pointer=_pointer(key),
+                                        source=self.source) from None
+            url = _TEMPLATE_USE.sub(sub, url)
+        if "://" in url or os.path.isabs(url):
+            return url
+        if self.base is None:
+            raise DocumentError(f"relative URL {url!r} but the document has no location", pointer=_pointer(key),
+                                source=self.source)
+        if "://" in self.base and not self.base.startswith("file://"):
+            from urllib.parse import urljoin
+            return urljoin(self.base, url)
+        return os.path.normpath(os.path.join(local_path(self.base) or self.base, url))
+
+
+def _pointer(key: str) -> str:
+    return "/refs/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -> RefDocument:
+    """Check the top level of a parsed document and wrap it."""
+    if not isinstance(doc, dict):
+        raise DocumentError("a LINDI document must be a JSON object", pointer="", source=source)
+    if doc.get("version") != 1:
+        raise DocumentError(f"unsupported reference file system version {doc.get('version')!r} (need 1)",
+                            pointer="/version", source=source)
+    refs = doc.get("refs")
+    if not isinstance(refs, dict):
+        raise DocumentError("missing or non-object 'refs'", pointer="/refs", source=source)
+    templates = doc.get("templates") or {}
+    if not isinstance(templates, dict) or not all(isinstance(v, str) for v in templates.values()):
+        raise DocumentError("'templates' must map names to strings", pointer="/templates", source=source)
+    spec = doc.get("lindi_spec")
+    if spec is not None:
+        m = re.fullmatch(r"(\d+)\.(\d+)", spec) if isinstance(spec, str) else None
+        if not m:
+            raise DocumentError(f"lindi_spec must be 'MAJOR.MINOR', got {spec!r}", pointer="/lindi_spec", source=source)
+        major, minor = int(m.group(1)), int(m.group(2))
+        if major != SUPPORTED_MAJOR:
+            raise DocumentError(f"unsupported lindi_spec major version {spec} (this reader knows {SUPPORTED_MAJOR}.x)",
+                                pointer="/lindi_spec", source=source)
+        if minor > SUPPORTED_MINOR:
+            warnings.warn(f"{source or 'document'}: lindi_spec {spec} is newer than {SUPPORTED_MAJOR}.{SUPPORTED_MINOR};"
+                          " reading what this reader knows", stacklevel=3)
+    extra = {k: v for k, v in doc.items() if k not in ("version", "lindi_spec", "templates", "refs")}
+    return RefDocument(refs=refs, templates=dict(templates), source=source, base=base, lindi_spec=spec, extra=extra)
+
+
+def load_document(source: str | os.PathLike[str] | dict[str, Any]) -> RefDocument:
+    """Load a document from a local path, a ``file://``/``http(s)://`` URL, or an already parsed dict."""
+    if isinstance(source, dict):
+        return from_dict(source)
+    src = os.fspath(source)
+    if src.startswith(("http://", "https://")):
+        import requests
+
+        try:
+            resp = requests.get(src, timeout=60)
+        except requests.RequestException as exc:
+            raise DocumentError(f"cannot fetch document: {exc}", source=src) from None
+        if resp.status_code != 200:
+            raise DocumentError(f"cannot fetch document: HTTP {resp.status_code}", source=src)
+        return from_dict(strict_json.loads(resp.content, source=src), source=src, base=src)
+    path = local_path(src) or os.path.abspath(src)
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except OSError as exc:
+        raise DocumentError(f"cannot read document: {exc.strerror}", source=src) from None
+    return from_dict(strict_json.loads(text, source=src), source=path, base=os.path.dirname(path))

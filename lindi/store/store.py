@@ -1,0 +1,214 @@
+"""A zarr-python 3 Store over a LINDI reference file system.
+
+Keys resolve to inline text, ``base64:`` bytes, inline JSON objects or
+``[url, offset, length]`` refs. Chunk refs of one selection are fetched with
+:meth:`LindiReferenceStore.fetch_many` (one coalesced RangeReader call) and
+parked in a per-read overlay that :meth:`get` consults, so zarr's per-chunk
+``get`` calls never become per-chunk requests.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
+from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
+
+from .. import strict_json
+from ..errors import DocumentError
+from .document import RefDocument, _pointer
+from .index import NodeIndex
+from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
+
+Resolved = bytes | RangeRequest
+
+
+class LindiReferenceStore(Store):
+    """Read-only zarr Store over a :class:`RefDocument`.
+
+    ``range_reader`` fetches every ``[url, offset, length]`` ref (default:
+    local files and plain http(s)); ``coalesce`` sets the gap/block limits of
+    batched reads. Writing is a later extension: the refs dict is the single
+    place a writer would update.
+    """
+
+    supports_writes: bool = False
+    supports_deletes: bool = False
+    supports_listing: bool = True
+
+    def __init__(self, document: RefDocument, *, range_reader: RangeReader | None = None,
+                 coalesce: CoalesceOptions | None = None) -> None:
+        super().__init__(read_only=True)
+        self.document = document
+        self.range_reader: RangeReader = range_reader or default_range_reader
+        self.coalesce_options = coalesce or CoalesceOptions()
+        self._index: NodeIndex | None = None
+        self._meta_cache: dict[str, Any] = {}
+        self._overlay: dict[str, list[Any]] = {}  # key -> [bytes | None, refcount]
+        self._lock = threading.Lock()
+
+    # ---- resolution -------------------------------------------------------------------------
+    def resolve(self, key: str) -> Resolved | None:
+        """Inline bytes, or the absolute ``(url, offset, length)`` of a ref; None if absent."""
+        value = self.document.refs.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if value.startswith("base64:"):
+                try:
+                    return base64.b64decode(value[7:], validate=True)
+                except (binascii.Error, ValueError):
+                    raise DocumentError("invalid base64 inline data", pointer=_pointer(key),
+                                        source=self.document.source) from None
+            return value.encode("utf-8")
+        if isinstance(value, dict):
+            return strict_json.dumps(value).encode("utf-8")
+        if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value[1:])):
+            return (self.document.expand_url(value[0], key), value[1], value[2])
+        raise DocumentError("a ref must be text, base64:, a JSON object or [url, offset, length]",
+                            pointer=_pointer(key), source=self.document.source)
+
+    def fetch_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        """Bytes of many keys with ONE coalesced RangeReader call for all their refs."""
+        out: dict[str, bytes | None] = {}
+        remote_keys: list[str] = []
+        requests: list[RangeRequest] = []
+        for key in keys:
+            r = self.resolve(key)
+            if isinstance(r, tuple):
+                remote_keys.append(key)
+                requests.append(r)
+            else:
+                out[key] = r
+        if requests:
+            for key, data in zip(remote_keys, read_coalesced(self.range_reader, requests, self.coalesce_options)):
+                out[key] = data
+        return out
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """Bytes of one key (prefetched overlay first), None if absent."""
+        entry = self._overlay.get(key)
+        if entry is not None:
+            return entry[0]
+        return self.fetch_many([key])[key]
+
+    @contextmanager
+    def prefetched(self, keys: Iterable[str]) -> Iterator[dict[str, bytes | None]]:
+        """Fetch ``keys`` in one batch and serve them from memory until the block exits."""
+        data = self.fetch_many(keys)
+        with self._lock:
+            for key, value in data.items():
+                entry = self._overlay.get(key)
+                if entry is None:
+                    self._overlay[key] = [value, 1]
+                else:
+                    entry[1] += 1
+        try:
+            yield data
+        finally:
+            with self._lock:
+                for key in data:
+                    entry = self._overlay[key]
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        del self._overlay[key]
+
+    # ---- structure --------------------------------------------------------------------------
+    @property
+    def index(self) -> NodeIndex:
+        """Node structure, built on first use in one pass over the keys."""
+        if self._index is None:
+            self._index = NodeIndex(self.document.refs)
+        return self._index
+
+    def metadata(self, key: str) -> Any:
+        """Parsed JSON of a metadata key (cached), None when absent."""
+        try:
+            return self._meta_cache[key]
+        except KeyError:
+            pass
+        value = self.document.refs.get(key)
+        if value is None or isinstance(value, dict):
+            parsed = value
+        else:
+            raw = self.get_bytes(key)
+            parsed = strict_json.loads(raw, source=f"{self.document.source or 'document'} key {key}")  # type: ignore[arg-type]
+            if not isinstance(parsed, dict):
+                raise DocumentError("metadata must be a JSON object", pointer=_pointer(key),
+                                    source=self.document.source)
+        self._meta_cache[key] = parsed
+        return parsed
+
+    # ---- zarr Store API ---------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LindiReferenceStore) and other.document is self.document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __repr__(self) -> str:
+        return f"LindiReferenceStore({self.document.source or '<dict>'!s})"
+
+    async def get(self, key: str, prototype: BufferPrototype | None = None,
+                  byte_range: ByteRequest | None = None) -> Buffer | None:
+        prototype = prototype or default_buffer_prototype()
+        entry = self._overlay.get(key)
+        if entry is not None:
+            data = entry[0]
+        else:
+            value = self.document.refs.get(key)
+            data = await asyncio.to_thread(self.get_bytes, key) if isinstance(value, list) else self.get_bytes(key)
+        if data is None:
+            return None
+        return prototype.buffer.from_bytes(_slice(data, byte_range))
+
+    async def get_partial_values(self, prototype: BufferPrototype,
+                                 key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:
+        return [await self.get(key, prototype, rng) for key, rng in key_ranges]
+
+    async def exists(self, key: str) -> bool:
+        return key in self.document.refs
+
+    async def set(self, key: str, value: Buffer) -> None:
+        self._check_writable()
+
+    async def delete(self, key: str) -> None:
+        self._check_writable()
+
+    async def list(self) -> AsyncIterator[str]:
+        for key in list(self.document.refs):
+            yield key
+
+    async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        for key in list(self.document.refs):
+            if key.startswith(prefix):
+                yield key
+
+    async def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        prefix = prefix.rstrip("/")
+        path_prefix = prefix + "/" if prefix else ""
+        seen: set[str] = set()
+        for key in list(self.document.refs):
+            if key.startswith(path_prefix):
+                head = key[len(path_prefix):].split("/", 1)[0]
+                if head not in seen:
+                    seen.add(head)
+                    yield head
+
+
+def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
+    if byte_range is None:
+        return data
+    if isinstance(byte_range, RangeByteRequest):
+        return data[byte_range.start:byte_range.end]
+    if isinstance(byte_range, OffsetByteRequest):
+        return data[byte_range.offset:]
+    if isinstance(byte_range, SuffixByteRequest):
+        return data[-byte_range.suffix:] if byte_range.suffix else b""
+    raise TypeError(f"unexpected byte range {byte_range!r}")
