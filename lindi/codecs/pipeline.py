@@ -243,7 +243,7 @@ _IEEE_FIELDS = {4: (31, 23, 8, 0, 23, 127), 8: (63, 52, 11, 0, 52, 1023), 2: (15
 
 def _check_nbit_float(tid: Any, dtype: np.dtype, precision: int, offset: int) -> None:
     """Only IEEE layouts whose mantissa lost low bits decode to h5py's values by zero padding."""
-    spos, epos, esize, mpos, msize = tid.get_fields()
+    spos, epos, esize, mpos, msize = tid.get_fields()  # absolute bit positions
     std = _IEEE_FIELDS.get(dtype.itemsize)
     if std is None or (spos, epos, esize) != std[:3] or tid.get_ebias() != std[5] \
             or mpos + msize != std[1] or mpos < offset or precision + offset != dtype.itemsize * 8 \
