@@ -1,0 +1,97 @@
+"""This package's side of the conformance CLI contract (conformance/README.md, "The CLI contract").
+
+Each function returns the JSON document the subcommand prints; bad input raises a LindiError subclass.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from typing import Any
+
+import h5py
+
+from .. import strict_json
+from .._version import __version__
+from ..errors import DocumentError, LindiError
+from .dump import dump_text
+from .ops import OpsError, replay
+
+SUITE = "1.0"
+# The feature vocabulary of conformance/README.md that this package reads.
+FEATURES = [
+    "spec-1.0", "legacy", "http",
+    "numeric", "bool_complex", "enum", "strings", "opaque", "vlen", "compound", "scalars", "empty_null",
+    "references", "region_references", "dimension_scales", "links", "layouts", "filters", "attributes",
+    "hierarchy",
+]
+# subcommand -> the module it needs (claimed only when that part of the package is installed)
+_NEEDS = {"validate": "lindi.validate", "dump": "lindi.LindiH5pyFile", "write": "lindi.LindiH5ZarrStore"}
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+def capabilities() -> dict[str, Any]:
+    """What this implementation claims: the runner skips vectors that need anything else."""
+    return {"implementation": {"name": "lindi", "version": __version__, "language": "python"},
+            "suite": SUITE, "commands": [c for c, m in _NEEDS.items() if _available(m)],
+            "features": FEATURES}
+
+
+def validate(path_or_url: str) -> dict[str, Any]:
+    """The validator's report in the contract's shape: valid flag, errors and warnings with codes."""
+    from ..validate import validate as run_validator
+
+    report = run_validator(path_or_url)
+    issues = lambda items: [{"code": i.code, "pointer": i.pointer, "message": i.message} for i in items]  # noqa: E731
+    return {"valid": report.valid, "profile": report.profile, "errors": issues(report.errors),
+            "warnings": issues(report.warnings)}
+
+
+def dump(path_or_url: str) -> str:
+    """The canonical dump text of a document as this package's reader sees it."""
+    from ..LindiH5pyFile import LindiH5pyFile
+
+    f = LindiH5pyFile.from_lindi_file(path_or_url)
+    try:
+        return dump_text(f)
+    finally:
+        f.close()
+
+
+def write(ops_path: str, out_path: str) -> dict[str, Any]:
+    """Replay an op list and write the result as a self-contained LINDI document at ``out_path``.
+
+    The ops are replayed with h5py into an HDF5 file next to the output, which the converter then turns
+    into the document; its chunks reference that file by a relative URL, so the two travel together.
+    """
+    from ..LindiH5ZarrStore import LindiH5ZarrStore
+
+    try:
+        with open(ops_path, "rb") as f:
+            ops = strict_json.loads(f.read(), source=ops_path)
+    except OSError as exc:
+        raise DocumentError(f"cannot read op list: {exc.strerror}", source=ops_path) from None
+    out_dir = os.path.dirname(os.path.abspath(out_path))
+    h5_name = os.path.basename(out_path) + ".h5"
+    h5_path = os.path.join(out_dir, h5_name)
+    try:
+        with h5py.File(h5_path, "w") as f:
+            replay(ops, f)
+    except OpsError as exc:
+        raise DocumentError(str(exc), source=ops_path) from None
+    with LindiH5ZarrStore.from_file(h5_path, url=f"./{h5_name}") as store:
+        doc = store.to_reference_file_system()
+    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(strict_json.dumps(doc))
+    os.replace(tmp, out_path)
+    return {"written": out_path, "blobs": [h5_path]}
+
+
+__all__ = ["capabilities", "validate", "dump", "write", "LindiError"]
