@@ -1,0 +1,28 @@
+"""Test support for LINDI and its plugins: local servers and the backend contract.
+
+Imported lazily: ``BackendTests`` needs pytest, the cloud servers need the
+``test`` extra.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "RangeServer": "lindi.testing.range_server",
+    "DandiApiDouble": "lindi.testing.dandi_double",
+    "BackendTests": "lindi.testing.backend_tests",
+    "moto_s3_server": "lindi.testing.cloud_servers",
+    "gcs_emulator": "lindi.testing.cloud_servers",
+    "s3_client": "lindi.testing.cloud_servers",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'lindi.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
