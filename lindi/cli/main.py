@@ -15,6 +15,7 @@ from .._version import __version__
 
 # name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
+    "backends": "lindi.cli.backends:backends",
     "cache": "lindi.cli.cache:cache_command",
     "conformance": "lindi.cli.conformance:conformance_command",
 }
