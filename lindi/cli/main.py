@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "backends": "lindi.cli.backends:backends",
     "cache": "lindi.cli.cache:cache_command",
     "conformance": "lindi.cli.conformance:conformance_command",
+    "convert": "lindi.cli.convert:convert_command",
     "validate": "lindi.cli.validate:validate_command",
 }
 

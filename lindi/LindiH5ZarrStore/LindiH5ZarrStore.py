@@ -1,0 +1,89 @@
+"""``LindiH5ZarrStore``: an HDF5 file seen as a LINDI reference file system.
+
+The LINDI 0.4 entry point: ``LindiH5ZarrStore.from_file(path).to_reference_file_system()``.
+The file is converted once, on first use; the chunk index comes from one
+``chunk_iter`` pass per dataset and chunks stay in the HDF5 file, referenced.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from ..conversion import ConversionReport, HDF5Converter, HDF5Source, LindiH5ZarrStoreOpts, RefDocument
+from ..errors import ConversionError
+
+
+class LindiH5ZarrStore:
+    """Conversion of one HDF5 file; use :meth:`from_file`, then read or write the document."""
+
+    def __init__(self, source: HDF5Source, *, opts: LindiH5ZarrStoreOpts, url: str,
+                 progress: Callable[[int], None] | None = None):
+        self._source: HDF5Source | None = source
+        self._opts = opts
+        self._url = url
+        self._progress = progress
+        self._document: RefDocument | None = None
+        self._report: ConversionReport | None = None
+
+    @classmethod
+    def from_file(cls, hdf5_file_name_or_url: str | os.PathLike[str], *,
+                  opts: LindiH5ZarrStoreOpts = LindiH5ZarrStoreOpts(), url: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> LindiH5ZarrStore:
+        """Open a local HDF5 file (path or ``file://`` URL).
+
+        ``url`` is what chunk refs point at (default: the file's absolute path; give the
+        public URL when the document will be published next to a hosted copy).
+        ``progress(n)`` is called after each object with its number of referenced chunks.
+        """
+        source = HDF5Source(hdf5_file_name_or_url)
+        return cls(source, opts=opts, url=url or source.path, progress=progress)
+
+    def _convert(self) -> RefDocument:
+        if self._document is None:
+            if self._source is None:
+                raise ConversionError("the store is closed")
+            converter = HDF5Converter(self._source.h5, url=self._url, read_range=self._source.read_range,
+                                      opts=self._opts, progress=self._progress)
+            self._document, self._report = converter.run()
+        return self._document
+
+    @property
+    def report(self) -> ConversionReport:
+        """Counts and unsupported objects of the conversion (runs it if needed)."""
+        self._convert()
+        assert self._report is not None
+        return self._report
+
+    def to_reference_file_system(self) -> dict[str, Any]:
+        """The whole LINDI 1.0 document as a dict."""
+        return self._convert().to_dict()
+
+    def write_reference_file_system(self, output_file_name: str | os.PathLike[str]) -> None:
+        """Write the document as compact JSON, atomically (temp file + rename: never a partial file)."""
+        document = self._convert()
+        target = os.path.abspath(os.fspath(output_file_name))
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".lindi-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fp:
+                document.write(fp)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    def close(self) -> None:
+        """Close the HDF5 file (a converted document stays available)."""
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+
+    def __enter__(self) -> LindiH5ZarrStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

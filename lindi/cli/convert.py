@@ -1,0 +1,64 @@
+"""``lindi convert``: HDF5/NWB file -> ``.lindi.json`` (chunks referenced, not copied).
+
+Exit status: 0 converted (unsupported objects are listed), 1 conversion failed or
+``--strict`` met an unsupported object, 2 usage or I/O error (missing file, not HDF5,
+unwritable output). The output is written atomically: never a partial file.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import NoReturn
+
+import click
+from tqdm import tqdm
+
+from ..conversion import ConversionReport, LindiH5ZarrStoreOpts, SourceOpenError
+from ..errors import LindiError
+from ..strict_json import dumps
+
+
+def _summary(output: str, report: ConversionReport) -> str:
+    lines = [f"wrote {output}",
+             f"  objects {report.objects} (groups {report.groups}, datasets {report.datasets}, links {report.links})",
+             f"  chunks referenced {report.chunks_referenced}, bytes inlined {report.bytes_inlined}",
+             f"  unsupported objects {len(report.unsupported)}"]
+    lines += [f"    {u.path}: {u.reason}" for u in report.unsupported]
+    return "\n".join(lines)
+
+
+@click.command("convert")
+@click.argument("src")
+@click.option("-o", "--output", help="Output path (default: SRC.lindi.json next to SRC).")
+@click.option("--inline-threshold", type=click.IntRange(min=0), default=None,
+              help="Inline arrays stored in fewer bytes than this (default 4096).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) at the first object that cannot be converted.")
+@click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON on stdout.")
+def convert_command(src: str, output: str | None, inline_threshold: int | None, strict: bool,
+                    as_json: bool) -> None:
+    """Convert the HDF5 file SRC to a LINDI document."""
+    from ..LindiH5ZarrStore import LindiH5ZarrStore
+
+    opts = LindiH5ZarrStoreOpts(strict=strict)
+    if inline_threshold is not None:
+        opts = dataclasses.replace(opts, inline_threshold=inline_threshold)
+    output = output or src + ".lindi.json"
+    try:
+        with tqdm(unit=" chunks", desc="indexing", delay=1.0, disable=as_json, leave=False) as bar, \
+                LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update) as store:
+            store.write_reference_file_system(output)
+            report = store.report
+    except SourceOpenError as exc:
+        _fail(str(exc), 2)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", 2)
+    except LindiError as exc:
+        _fail(f"conversion failed: {exc}", 1)
+    if as_json:
+        click.echo(dumps({"output": output, "report": report.to_dict()}))
+    else:
+        click.echo(_summary(output, report))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"lindi convert: error: {message}", err=True)
+    raise SystemExit(code)

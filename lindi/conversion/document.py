@@ -1,0 +1,81 @@
+"""The reference file system being built, rendered as a dict or streamed as JSON text.
+
+Metadata and inline values are kept as ordinary refs; the (possibly millions
+of) chunk refs into the source file stay compact :class:`ChunkTable` rows
+until rendering. The source URL becomes the template ``{{u1}}`` when it is
+used at least ``template_threshold`` times.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .._version import __version__
+from ..strict_json import dumps
+from .chunks import ChunkTable
+
+LINDI_SPEC_VERSION = "1.0"
+_TEMPLATE_NAME = "u1"
+_WRITE_BATCH = 65536
+
+
+class RefDocument:
+    """Ordered segments of refs: plain ``key -> value`` dicts and chunk tables."""
+
+    def __init__(self, url: str, *, template_threshold: int | None):
+        self.url = url
+        self.template_threshold = template_threshold
+        self._segments: list[dict[str, Any] | ChunkTable] = []
+        self.url_uses = 0
+
+    def add_refs(self, refs: dict[str, Any]) -> None:
+        if refs:
+            self._segments.append(refs)
+
+    def add_table(self, table: ChunkTable) -> None:
+        if table.entries:
+            self._segments.append(table)
+            self.url_uses += len(table.entries)
+
+    def _header(self) -> tuple[dict[str, Any], str]:
+        head: dict[str, Any] = {"version": 1, "lindi_spec": LINDI_SPEC_VERSION,
+                                "generator": {"name": "lindi", "version": __version__}}
+        if self.template_threshold is not None and self.url_uses >= max(self.template_threshold, 1):
+            head["templates"] = {_TEMPLATE_NAME: self.url}
+            return head, "{{" + _TEMPLATE_NAME + "}}"
+        return head, self.url
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole document as a JSON-ready dict."""
+        doc, token = self._header()
+        refs: dict[str, Any] = {}
+        for segment in self._segments:
+            if isinstance(segment, dict):
+                refs.update(segment)
+            else:
+                prefix = segment.prefix
+                for key, offset, length in segment.entries:
+                    refs[prefix + key] = [token, offset, length]
+        doc["refs"] = refs
+        return doc
+
+    def write(self, fp: IO[str]) -> None:
+        """Stream the same document as :meth:`to_dict` as compact strict JSON text."""
+        doc, token = self._header()
+        fp.write(dumps(doc)[:-1] + ',"refs":{')
+        first = True
+        for chunk in self._text_blocks(dumps(token)):
+            fp.write(chunk if first else "," + chunk)
+            first = False
+        fp.write("}}")
+
+    def _text_blocks(self, token_json: str) -> Iterator[str]:
+        for segment in self._segments:
+            if isinstance(segment, dict):
+                yield ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in segment.items())
+                continue
+            opening = dumps(segment.prefix)[:-1]  # '"prefix' without the closing quote
+            entries = segment.entries
+            for start in range(0, len(entries), _WRITE_BATCH):
+                yield ",".join([f'{opening}{key}":[{token_json},{offset},{length}]'
+                                for key, offset, length in entries[start:start + _WRITE_BATCH]])

@@ -1,0 +1,113 @@
+"""HDF5 values as strict JSON, driven by their datatype descriptor.
+
+Used for JSON-codec chunks (strings, references, compounds, vlen) and for
+attribute values. Special floats become strings and unsafe integers decimal
+strings (spec section 7), via :mod:`lindi.strict_json`.
+"""
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnsupportedObjectError
+from ..strict_json import MAX_SAFE_INTEGER, encode_float, encode_int
+from .dtypes import Descriptor
+from .references import ReferenceEncoder
+
+Converter = Callable[[Any], Any]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsupportedObjectError(f"string value {bytes(value)[:40]!r} is not valid UTF-8") from None
+
+
+def _complex(value: Any) -> list:
+    return [encode_float(value.real), encode_float(value.imag)]
+
+
+def _opaque(value: Any) -> str:
+    return "base64:" + base64.b64encode(bytes(value)).decode("ascii")
+
+
+def element_converter(desc: Descriptor, refs: ReferenceEncoder) -> Converter:
+    """A function turning one element of type ``desc`` (as h5py returns it) into JSON."""
+    if isinstance(desc, str):
+        kind = desc[1]
+        if kind == "b":
+            return bool
+        if kind in "iu":
+            return encode_int
+        if kind == "f":
+            return lambda v: encode_float(float(v))
+        if kind == "c":
+            return _complex
+        raise UnsupportedObjectError(f"no JSON form for dtype {desc}")
+    cls = desc["class"]
+    if cls == "string":
+        return _text
+    if cls == "enum":
+        return int
+    if cls == "opaque":
+        return _opaque
+    if cls in ("reference", "region_reference"):
+        return refs.encode
+    if cls in ("vlen", "array"):
+        base = array_converter(desc["base"], refs)
+        return lambda v: base(np.asarray(v))
+    if cls == "compound":
+        fields = [(f["name"], element_converter(f["dtype"], refs)) for f in desc["fields"]]
+        return lambda v: [conv(v[name]) for name, conv in fields]
+    raise UnsupportedObjectError(f"no JSON form for datatype class {cls}")
+
+
+def array_converter(desc: Descriptor, refs: ReferenceEncoder) -> Callable[[np.ndarray], Any]:
+    """A function turning an array of ``desc`` into nested JSON lists (a scalar for 0-d)."""
+    fast = _fast_numeric(desc)
+    if fast is not None:
+        return fast
+    element = element_converter(desc, refs)
+
+    def convert(arr: np.ndarray) -> Any:
+        if arr.ndim == 0:
+            return element(arr[()])
+        flat = [element(v) for v in arr.reshape(-1)]
+        return _nest(flat, arr.shape)
+    return convert
+
+
+def _fast_numeric(desc: Descriptor) -> Callable[[np.ndarray], Any] | None:
+    """Vectorised conversion for plain integer/float/bool arrays (the common case)."""
+    if not isinstance(desc, str) or desc[1] not in "biuf":
+        return None
+    kind = desc[1]
+
+    def convert(arr: np.ndarray) -> Any:
+        values = arr.tolist()
+        if kind == "f" and arr.size and not np.isfinite(arr).all():
+            return _map_nested(values, encode_float)
+        if kind in "iu" and arr.size and (int(arr.max()) > MAX_SAFE_INTEGER or int(arr.min()) < -MAX_SAFE_INTEGER):
+            return _map_nested(values, encode_int)
+        return values
+    return convert
+
+
+def _map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
+    if isinstance(values, list):
+        return [_map_nested(v, fn) for v in values]
+    return fn(values)
+
+
+def _nest(flat: list, shape: tuple[int, ...]) -> list:
+    if len(shape) <= 1:
+        return flat
+    step = math.prod(shape[1:])
+    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
