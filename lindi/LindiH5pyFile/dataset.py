@@ -326,7 +326,7 @@ class LindiH5pyDataset(h5py.Dataset):
             return self[()] if ref.region.get("kind", "all") == "all" else h5py.Empty(self.dtype)
         sel, out_shape = region_selection(ref.region, shape)
         data = self._read((Ellipsis,))
-        picked = data if sel == (Ellipsis,) else data[sel]
+        picked = data if sel[0] is Ellipsis else data[sel]
         return np.asarray(picked).reshape(out_shape)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

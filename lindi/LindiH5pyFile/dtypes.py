@@ -28,7 +28,7 @@ def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
         if cls == "enum":
             return h5py.enum_dtype(dict(desc["members"]), basetype=np.dtype(desc["base"]))
         if cls == "opaque":
-            return h5py.opaque_dtype(np.dtype(f"V{int(desc['size'])}"))
+            return np.dtype(f"V{int(desc['size'])}")  # h5py reports untagged opaque data as plain void
         if cls == "vlen":
             return h5py.vlen_dtype(descriptor_to_dtype(desc["base"], where=where))
         if cls == "reference":

@@ -91,7 +91,7 @@ def take(arr: np.ndarray, items: list[Item]) -> np.ndarray:
             out = np.take(out, it, axis=axis)
         elif isinstance(it, slice):
             out = out[(slice(None),) * axis + (it,)]
-    return out[tuple(it if isinstance(it, int) else slice(None) for it in items)]
+    return out[tuple(it if isinstance(it, int) else slice(None) for it in items) + (Ellipsis,)]
 
 
 def region_selection(region: dict[str, Any], shape: tuple[int, ...]) -> tuple[Any, tuple[int, ...] | None]:
