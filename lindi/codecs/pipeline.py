@@ -7,6 +7,7 @@ per-chunk HDF5 ``filter_mask`` (bit i = filter i was skipped) maps onto the code
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -153,6 +154,7 @@ def _filter_name(code: int, raw_name: bytes | str) -> str:
 
 
 def _stage_config(code: int, cd: Sequence[int], dset: h5py.Dataset, dtype: np.dtype) -> dict[str, Any] | None:
+    chunk_nbytes = math.prod(dset.chunks or dset.shape or (1,)) * dtype.itemsize
     if code == FILTER_DEFLATE:
         return {"id": "zlib", "level": cd[0] if cd else 6}
     if code == FILTER_SHUFFLE:
@@ -160,7 +162,7 @@ def _stage_config(code: int, cd: Sequence[int], dset: h5py.Dataset, dtype: np.dt
     if code == FILTER_FLETCHER32:
         return {"id": "fletcher32"}
     if code == FILTER_LZF:
-        return {"id": "imagecodecs_lzf", "header": False}
+        return {"id": "lindi_hdf5_lzf", "nbytes": cd[2] if len(cd) > 2 and cd[2] else chunk_nbytes}
     if code == FILTER_SZIP:
         if len(cd) < 4:
             raise _Unsupported(f"expected 4 szip parameters, found {len(cd)}")
@@ -267,4 +269,4 @@ def _bitshuffle_config(cd: Sequence[int], dtype: np.dtype) -> dict[str, Any]:
                            f"(compression code {compression})")
     elemsize = cd[2] if len(cd) > 2 else dtype.itemsize
     blocksize = cd[3] if len(cd) > 3 else 0
-    return {"id": "imagecodecs_bitshuffle", "itemsize": elemsize, "blocksize": blocksize}
+    return {"id": "lindi_hdf5_bitshuffle", "itemsize": elemsize, "blocksize": blocksize}

@@ -15,15 +15,18 @@ from numcodecs.abc import Codec
 
 from ..errors import DocumentError
 from .nbit import HDF5Nbit
+from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .scaleoffset import HDF5ScaleOffset
 
 #: Codec ids that can execute code or unpickle objects; never resolved from a document.
 FORBIDDEN_CODEC_IDS: frozenset[str] = frozenset({"pickle"})
 
 #: Codecs LINDI itself defines.
-LINDI_CODEC_IDS: frozenset[str] = frozenset({HDF5ScaleOffset.codec_id, HDF5Nbit.codec_id})
+_LINDI_CODECS = (HDF5ScaleOffset, HDF5Nbit, HDF5Lzf, HDF5Bitshuffle)
+LINDI_CODEC_IDS: frozenset[str] = frozenset(cls.codec_id for cls in _LINDI_CODECS)
 
-#: imagecodecs codecs LINDI writes for HDF5 filters numcodecs lacks (id -> class name).
+#: imagecodecs codecs for HDF5 filters numcodecs lacks (id -> class name); LINDI writes szip and
+#: lz4h5, the others are known so documents from other tools that name them still read.
 _IMAGECODECS = {
     "imagecodecs_lzf": "Lzf",
     "imagecodecs_szip": "Szip",
@@ -56,7 +59,7 @@ def register_codecs() -> None:
         return
     import imagecodecs.numcodecs as icn
 
-    for cls in (HDF5ScaleOffset, HDF5Nbit, *(getattr(icn, name) for name in _IMAGECODECS.values())):
+    for cls in (*_LINDI_CODECS, *(getattr(icn, name) for name in _IMAGECODECS.values())):
         if numcodecs.registry.codec_registry.get(cls.codec_id) is not cls:
             numcodecs.registry.register_codec(cls)
     _registered = True

@@ -57,6 +57,8 @@ def check_numcodecs_decode(dset: h5py.Dataset) -> CodecPipeline:
 
 def _fill_json(dset: h5py.Dataset):
     fill = np.array(dset.fillvalue, dtype=dset.dtype)[()]
+    if dset.dtype.kind == "c":
+        return [float(fill.real), float(fill.imag)]
     if dset.dtype.kind == "f":
         if math.isnan(fill):
             return "NaN"
