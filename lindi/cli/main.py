@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "cache": "lindi.cli.cache:cache_command",
     "conformance": "lindi.cli.conformance:conformance_command",
     "convert": "lindi.cli.convert:convert_command",
+    "demo": "lindi.cli.demo:demo_command",
     "validate": "lindi.cli.validate:validate_command",
 }
 
