@@ -81,7 +81,8 @@ def convert_attribute(aid: h5py.h5a.AttrID, refs: ReferenceEncoder) -> tuple[Any
             raise
         value = array_converter({"class": "opaque", "size": 0, "tag": ""}, refs)(arr)
         base64_strings = True
-    if base64_strings or infer(value) != (desc, shape):
+    # spec 5.1: a 1-element array always carries type info (it is easily mistaken for a scalar)
+    if base64_strings or infer(value) != (desc, shape) or (shape and arr.size == 1):
         info: dict[str, Any] = {"dtype": desc}
         if shape:
             info["shape"] = list(shape)

@@ -52,7 +52,7 @@ def encode_fill_value(value: Any, zdtype: str) -> Any:
         return encode_float(float(value))
     if kind == "c":
         return [encode_float(float(value.real)), encode_float(float(value.imag))]
-    return base64.b64encode(np.asarray(value).tobytes()).decode("ascii")
+    return base64.b64encode(np.asarray(value, dtype=zdtype).tobytes()).decode("ascii")
 
 
 class _Batch:
@@ -274,7 +274,7 @@ class HDF5Converter:
         zarray.update(chunks=list(dset.chunks), filters=pipeline.filters, compressor=pipeline.compressor)
         limit = self._opts.num_dataset_chunks_threshold
         if limit is not None and math.prod(-(-s // c) for s, c in zip(shape, dset.chunks)) > limit:
-            raise _ChunkLimit()
+            raise _ChunkLimit(f"more than num_dataset_chunks_threshold={limit} chunks")
         table = chunked_table(dset, prefix)
         for origin in table.skipped:
             batch.inline(prefix + chunk_key([o // c for o, c in zip(origin, dset.chunks)]),
