@@ -149,6 +149,8 @@ class LindiH5pyDataset(h5py.Dataset):
 
     @property
     def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
+        if self._external_link is not None:
+            return self._file._external_dataset(self._external_link, self.name).chunks
         if self._is_scalar or self._is_empty:
             return None
         return tuple(int(c) for c in self._zarray["chunks"])

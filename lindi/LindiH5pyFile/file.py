@@ -84,8 +84,6 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             kwargs["opts"] = zarr_store_opts
         if url is not None:
             kwargs["url"] = url
-        if local_cache is not None:
-            kwargs["local_cache"] = local_cache
         zstore = LindiH5ZarrStore.from_file(url_or_path, **kwargs)
         try:
             rfs = zstore.to_reference_file_system()

@@ -33,8 +33,9 @@ def element_from_json(value: Any, dt: np.dtype) -> Any:
         vlen = h5py.check_vlen_dtype(dt)
         if vlen in (str, bytes):
             return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-        if vlen is not None:
-            return array_from_json(value, None, np.dtype(vlen))
+        if vlen is not None:  # h5py gives ragged elements the base dtype without h5py metadata
+            arr = array_from_json(value, None, np.dtype(vlen))
+            return arr.astype(object) if arr.dtype.kind == "O" else arr
         return value
     kind = dt.kind
     if kind == "f":
