@@ -16,7 +16,7 @@ from typing import Any
 import pluggy
 
 from . import builtins, hookspecs
-from .base import Backend, RangeRequest, validate_requests
+from .base import CAPABILITIES, Backend, RangeRequest, validate_requests
 from .config import BackendSettings, load_settings
 from .errors import BackendConfigError, NoBackendError
 from .urls import match_key
@@ -103,7 +103,7 @@ class Registry:
             raise BackendConfigError(f"backend class {cls.__qualname__} from {source} has no name")
         if name in self._backends:
             raise BackendConfigError(f"two backends are named {name!r}: from {self._sources[name]} and {source}")
-        unknown = set(cls.capabilities) - {"read", "sizes", "resolve", "write"}
+        unknown = set(cls.capabilities) - set(CAPABILITIES)
         if unknown:
             raise BackendConfigError(f"backend {name!r} from {source} declares unknown capabilities {sorted(unknown)}")
         self._backends[name] = cls(self.settings.options_for(name), credentials=self._lookup_for(name))
@@ -145,8 +145,7 @@ class Registry:
     def infos(self) -> list[BackendInfo]:
         """One entry per backend, sorted by name."""
         return [BackendInfo(name=n, source=self._sources[n],
-                            capabilities=tuple(c for c in ("read", "sizes", "resolve", "write")
-                                               if c in b.capabilities),
+                            capabilities=tuple(c for c in CAPABILITIES if c in b.capabilities),
                             prefixes=tuple(b.prefixes()),
                             class_path=f"{type(b).__module__}.{type(b).__qualname__}")
                 for n, b in sorted(self._backends.items())]
