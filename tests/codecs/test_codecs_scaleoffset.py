@@ -71,8 +71,6 @@ def test_float_chunks_decode_like_hdf5(float_file, name):
     assert pipeline.filters[0]["scale_type"] == "float_dscale"
 
 
-
-
 @pytest.mark.parametrize("dt", INT_DTYPES + FLOAT_DTYPES)
 def test_encode_reproduces_hdf5_bytes(tmp_path, dt):
     rng = np.random.default_rng(3)
