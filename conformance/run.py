@@ -252,6 +252,7 @@ class Answer:
 
 
 def call(command: list[str], args: list[str], timeout: float) -> Answer:
+    """One-shot: run the implementation once with ``args``."""
     try:
         proc = subprocess.run(command + args, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
@@ -260,6 +261,75 @@ def call(command: list[str], args: list[str], timeout: float) -> Answer:
     except OSError as exc:
         return Answer(None, "", f"cannot start implementation: {exc}")
     return Answer(proc.returncode, proc.stdout, proc.stderr)
+
+
+class Session:
+    """A persistent ``serve`` process answering one JSON request line at a time (README, CLI contract)."""
+
+    def __init__(self, command: list[str]):
+        self.command = command
+        self.proc: subprocess.Popen | None = None
+
+    def call(self, args: list[str], timeout: float) -> Answer:
+        if self.proc is None or self.proc.poll() is not None:
+            try:
+                self.proc = subprocess.Popen(self.command + ["serve"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                             encoding="utf-8")
+            except OSError as exc:
+                return Answer(None, "", f"cannot start implementation: {exc}")
+        proc = self.proc
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            proc.stdin.write(json.dumps({"args": args}) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except (OSError, ValueError):
+            line = ""
+        finally:
+            timer.cancel()
+        try:
+            reply = json.loads(line)
+            return Answer(int(reply["exit"]), str(reply["stdout"]), str(reply.get("stderr", "")))
+        except (ValueError, KeyError, TypeError):
+            self.close()
+            return Answer(None, "", "serve process died, timed out or answered garbage")
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+class Caller:
+    """Calls an implementation: through per-thread ``serve`` sessions when it claims ``serve``, else one-shot."""
+
+    def __init__(self, command: list[str], persistent: bool):
+        self.command, self.persistent = command, persistent
+        self._local = threading.local()
+        self._sessions: list[Session] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, args: list[str], timeout: float) -> Answer:
+        if not self.persistent:
+            return call(self.command, args, timeout)
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = Session(self.command)
+            with self._lock:
+                self._sessions.append(session)
+        return session.call(args, timeout)
+
+    def close(self) -> None:
+        for session in self._sessions:
+            session.close()
 
 
 class Result:
@@ -272,7 +342,7 @@ class Result:
 
 
 class Runner:
-    def __init__(self, command: list[str], caps: dict, readers: dict[str, list[str]], timeout: float,
+    def __init__(self, command: Caller, caps: dict, readers: dict[str, Caller], timeout: float,
                  server: RangeServer | None, workdir: str):
         self.command, self.caps, self.readers = command, caps, readers
         self.claims = set(caps.get("commands", [])) | set(caps.get("features", []))
@@ -306,7 +376,7 @@ class Runner:
         return doc
 
     def _validate(self, v: Vector) -> Result:
-        answer = call(self.command, ["validate", v.file("document")], self.timeout)
+        answer = self.command(["validate", v.file("document")], self.timeout)
         if answer.code not in (0, 1):
             return Result(v.id, v.kind, "error", answer.tail())
         try:
@@ -334,9 +404,9 @@ class Runner:
         rel = os.path.relpath(document, self.server.root).replace(os.sep, "/")
         return f"{self.server.base_url}/{v.desc.get('serve_mode', 'files')}/{urllib.parse.quote(rel)}"
 
-    def _compare_dump(self, v: Vector, command: list[str], target: str, vector_id: str) -> Result:
+    def _compare_dump(self, v: Vector, command: Caller, target: str, vector_id: str) -> Result:
         expect = v.desc["expect"]
-        answer = call(command, ["dump", target], self.timeout)
+        answer = command(["dump", target], self.timeout)
         if expect.get("error"):
             if answer.code == 0:
                 return Result(vector_id, v.kind, "fail", "expected the read to fail, it printed a dump")
@@ -362,7 +432,7 @@ class Runner:
     def _write(self, v: Vector) -> list[Result]:
         out_dir = tempfile.mkdtemp(prefix="w-", dir=self.workdir)
         out = os.path.join(out_dir, "out.lindi.json")
-        answer = call(self.command, ["write", v.file("ops"), out], self.timeout)
+        answer = self.command(["write", v.file("ops"), out], self.timeout)
         if answer.code != 0:
             status = "fail" if answer.code == 1 else "error"
             return [Result(v.id, v.kind, status, f"write failed: {answer.tail()}")]
@@ -448,6 +518,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def capabilities_of(command: list[str], timeout: float) -> dict | str:
+    """The implementation's capabilities object, or a message saying why there is none."""
+    answer = call(command, ["capabilities"], timeout)
+    try:
+        caps = json.loads(answer.stdout) if answer.code == 0 else None
+    except ValueError:
+        caps = None
+    return caps if isinstance(caps, dict) else f"`capabilities` gave no JSON object: {answer.tail()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -455,24 +535,28 @@ def main(argv: list[str] | None = None) -> int:
     except VectorError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 2
-    answer = call(args.command, ["capabilities"], args.timeout)
-    try:
-        caps = json.loads(answer.stdout) if answer.code == 0 else None
-    except ValueError:
-        caps = None
-    if not isinstance(caps, dict):
-        print(f"run.py: `capabilities` gave no JSON object: {answer.tail()}", file=sys.stderr)
+    caps = capabilities_of(args.command, args.timeout)
+    if isinstance(caps, str):
+        print(f"run.py: {caps}", file=sys.stderr)
         return 2
+    readers = {}
+    for name, cmd in args.readers.items():
+        reader_caps = capabilities_of(cmd, args.timeout)
+        if isinstance(reader_caps, str):
+            print(f"run.py: reader {name}: {reader_caps}", file=sys.stderr)
+            return 2
+        readers[name] = Caller(cmd, "serve" in reader_caps.get("commands", []))
     impl = caps.get("implementation", {})
     print(f"implementation: {impl.get('name', '?')} {impl.get('version', '?')}; suite {VERSION}; "
           f"{len(vectors)} vectors")
     need_server = any(v.kind == "remote" for v in vectors)
     workdir = tempfile.mkdtemp(prefix="lindi-conformance-")
     results: list[Result] = []
+    caller = Caller(args.command, "serve" in caps.get("commands", []))
     try:
         server = RangeServer(args.vectors) if need_server else None
         with server if server else contextlib.nullcontext():
-            runner = Runner(args.command, caps, args.readers, args.timeout, server, workdir)
+            runner = Runner(caller, caps, readers, args.timeout, server, workdir)
             with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 for batch in pool.map(runner.run, vectors):
                     for r in batch:
@@ -480,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                         if not args.quiet or r.status in ("fail", "error"):
                             print(r.line(), flush=True)
     finally:
+        for c in (caller, *readers.values()):
+            c.close()
         shutil.rmtree(workdir, ignore_errors=True)
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "skip", "error")}
     if args.report:

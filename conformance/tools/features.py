@@ -215,3 +215,5 @@ def build(builder: Builder, path: str) -> None:
     """Write one feature file (h5py's default libver, so LINDI 0.4 can read it too)."""
     with h5py.File(path, "w") as f:
         builder(f)
+# READ_FEATURES whose content LINDI 0.4.6 converts without loss (also made into legacy/ vectors).
+LEGACY_READ_FEATURES = ("numeric", "layouts")  # 0.4.6 loses creation order, fails on refs in attrs

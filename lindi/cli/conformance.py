@@ -1,30 +1,23 @@
-"""``lindi conformance capabilities|validate|dump|write``: this package behind the conformance CLI contract.
+"""``lindi conformance capabilities|validate|dump|write|serve``: this package behind the conformance contract.
 
 Each subcommand prints one JSON document on stdout. Exit status: 0 done; 1 the input was bad or could not be
-read (stdout then holds ``{"error": message}``); 2 usage errors. See conformance/README.md.
+read (stdout then holds ``{"error": message}``); 2 usage errors. ``serve`` answers the same requests as JSON
+lines on stdin/stdout, so the runner pays Python's start-up once. See conformance/README.md.
 """
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 
-from ..errors import LindiError
 
+def _run(args: list[str]) -> None:
+    from ..conformance.contract import answer
 
-def _emit(produce: Callable[[], Any]) -> None:
-    try:
-        result = produce()
-    except (LindiError, OSError, KeyError, ValueError) as exc:
-        click.echo(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
-        sys.exit(1)
-    if isinstance(result, str):  # a canonical dump: already one line ending in a newline
-        click.echo(result, nl=False)
-    else:
-        click.echo(json.dumps(result, sort_keys=True))
+    code, text = answer(args)
+    click.echo(text, nl=False)
+    sys.exit(code)
 
 
 @click.group("conformance")
@@ -35,24 +28,21 @@ def conformance_command() -> None:
 @conformance_command.command("capabilities")
 def capabilities_command() -> None:
     """Print the commands and features this implementation claims."""
-    from ..conformance.contract import capabilities
-    _emit(capabilities)
+    _run(["capabilities"])
 
 
 @conformance_command.command("validate")
 @click.argument("path_or_url")
 def validate_command(path_or_url: str) -> None:
     """Validate a document; print valid flag, errors and warnings with their codes."""
-    from ..conformance import contract
-    _emit(lambda: contract.validate(path_or_url))
+    _run(["validate", path_or_url])
 
 
 @conformance_command.command("dump")
 @click.argument("path_or_url")
 def dump_command(path_or_url: str) -> None:
     """Print the canonical dump of a document as read by LindiH5pyFile."""
-    from ..conformance import contract
-    _emit(lambda: contract.dump(path_or_url))
+    _run(["dump", path_or_url])
 
 
 @conformance_command.command("write")
@@ -60,5 +50,22 @@ def dump_command(path_or_url: str) -> None:
 @click.argument("out", type=click.Path(dir_okay=False))
 def write_command(ops: str, out: str) -> None:
     """Replay an op list and write the result as a LINDI document at OUT."""
-    from ..conformance import contract
-    _emit(lambda: contract.write(ops, out))
+    _run(["write", ops, out])
+
+
+@conformance_command.command("serve")
+def serve_command() -> None:
+    """Answer {"args": [...]} request lines on stdin with {"exit": n, "stdout": "..."} lines until EOF."""
+    from ..conformance.contract import answer
+
+    for line in sys.stdin:
+        try:
+            args = json.loads(line)["args"]
+            if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+                raise TypeError("args must be a list of strings")
+        except (ValueError, KeyError, TypeError) as exc:
+            code, text = 2, json.dumps({"error": f"bad request line: {exc}"}) + "\n"
+        else:
+            code, text = answer(args)
+        sys.stdout.write(json.dumps({"exit": code, "stdout": text}) + "\n")
+        sys.stdout.flush()

@@ -5,6 +5,7 @@ Each function returns the JSON document the subcommand prints; bad input raises 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import tempfile
 from typing import Any
@@ -39,7 +40,7 @@ def _available(module: str) -> bool:
 def capabilities() -> dict[str, Any]:
     """What this implementation claims: the runner skips vectors that need anything else."""
     return {"implementation": {"name": "lindi", "version": __version__, "language": "python"},
-            "suite": SUITE, "commands": [c for c, m in _NEEDS.items() if _available(m)],
+            "suite": SUITE, "commands": ["serve", *(c for c, m in _NEEDS.items() if _available(m))],
             "features": FEATURES}
 
 
@@ -94,4 +95,20 @@ def write(ops_path: str, out_path: str) -> dict[str, Any]:
     return {"written": out_path, "blobs": [h5_path]}
 
 
-__all__ = ["capabilities", "validate", "dump", "write", "LindiError"]
+_COMMANDS = {"capabilities": (capabilities, 0), "validate": (validate, 1), "dump": (dump, 1), "write": (write, 2)}
+
+
+def answer(args: list[str]) -> tuple[int, str]:
+    """Run one contract request; returns the exit status and the exact stdout text.
+
+    Bad input (a LindiError, or a file that cannot be read) is exit 1 with ``{"error": ...}``; a request
+    that is not part of the contract is exit 2.
+    """
+    if not args or args[0] not in _COMMANDS or len(args) != _COMMANDS[args[0]][1] + 1:
+        return 2, json.dumps({"error": f"usage: capabilities | validate PATH | dump PATH | write OPS OUT; got {args}"}) + "\n"
+    function = _COMMANDS[args[0]][0]
+    try:
+        result = function(*args[1:])
+    except (LindiError, OSError) as exc:
+        return 1, json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n"
+    return 0, result if isinstance(result, str) else json.dumps(result, sort_keys=True) + "\n"

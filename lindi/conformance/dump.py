@@ -121,7 +121,7 @@ class _Context:
         return self.canonical_paths.get(_identity(obj), obj.name)
 
     def region(self, ref: Any) -> dict[str, Any]:
-        selection = getattr(ref, "selection", None)  # non-h5py implementations expose the spec form here
+        selection = getattr(ref, "region", None)  # non-h5py implementations expose the spec form here
         if isinstance(selection, dict):
             return selection
         space = h5py.h5r.get_region(ref, self.file[ref].id)
@@ -205,8 +205,9 @@ def _identity(obj: Any) -> Any:
     oid = getattr(obj, "id", None)
     if isinstance(oid, _H5_IDS) and oid.valid:
         return ("h5", oid.fileno, h5py.h5o.get_info(oid).addr)
-    key = getattr(obj, "lindi_object_key", None)  # non-h5py implementations may name their identity
-    return key if key is not None else ("name", obj.name)
+    if oid is not None and getattr(type(oid), "__hash__", None) is not None:
+        return ("id", oid)  # other implementations: an id equal for every name of the object (LINDI does this)
+    return ("name", obj.name)
 
 
 def _sorted_names(names: Any) -> list[str]:
