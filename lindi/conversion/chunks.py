@@ -1,25 +1,63 @@
 """Where a dataset's bytes are: chunk refs from ``chunk_iter`` and contiguous splits.
 
-One ``DatasetID.chunk_iter`` pass per dataset; each written chunk becomes one
-compact ``(key, offset, length)`` tuple (no per-chunk dicts or lists), turned
-into document refs only when the document is rendered.
+One ``DatasetID.chunk_iter`` pass per dataset; each written chunk becomes three
+int64 entries (no per-chunk dicts, lists or key strings); keys are formatted only
+when the document is rendered.
 """
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterator
 
 import h5py
+import numpy as np
 
 
-@dataclass
 class ChunkTable:
-    """Chunk refs of one array into the source file: ``prefix + key -> [url, offset, length]``."""
+    """Refs of one array into the source file: ``prefix + key -> [url, offset, length]``.
 
-    prefix: str
-    entries: list[tuple[str, int, int]] = field(default_factory=list)
-    skipped: list[tuple[int, ...]] = field(default_factory=list)  # chunk offsets with filter_mask != 0
+    Stored as three flat int64 arrays (chunk origins in elements, byte offsets,
+    byte lengths): about 32 bytes per chunk instead of Python objects per chunk.
+    """
+
+    def __init__(self, prefix: str, chunks: tuple[int, ...]):
+        self.prefix = prefix
+        self.chunks = chunks
+        self.origins = array("q")
+        self.offsets = array("q")
+        self.sizes = array("q")
+        self.skipped: list[tuple[int, ...]] = []  # origins of chunks stored with a filter skipped
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def add(self, origin: tuple[int, ...], offset: int, size: int) -> None:
+        self.origins.extend(origin)
+        self.offsets.append(offset)
+        self.sizes.append(size)
+
+    def key_format(self) -> str:
+        """``%``-format of this table's chunk keys, given one grid index per dimension."""
+        return ".".join(["%d"] * len(self.chunks))
+
+    def batches(self, size: int = 16384) -> Iterator[tuple[list[int], ...]]:
+        """Rows ``(index_0, ..., index_n-1, offset, length)`` as columns, in batches (vectorised)."""
+        ndim = len(self.chunks)
+        divisor = np.array(self.chunks, dtype=np.int64)
+        origins = np.frombuffer(self.origins, dtype=np.int64).reshape(-1, ndim) if len(self) else None
+        for start in range(0, len(self), size):
+            stop = min(start + size, len(self))
+            index = origins[start:stop] // divisor
+            yield (*(index[:, d].tolist() for d in range(ndim)), self.offsets[start:stop], self.sizes[start:stop])
+
+    def items(self) -> Iterator[tuple[str, int, int]]:
+        """``(key, offset, length)`` per chunk."""
+        key = self.key_format()
+        for columns in self.batches():
+            for row in zip(*columns):
+                yield key % row[:-2], row[-2], row[-1]
 
 
 def chunk_key(index: tuple[int, ...] | list[int]) -> str:
@@ -27,44 +65,34 @@ def chunk_key(index: tuple[int, ...] | list[int]) -> str:
     return ".".join(map(str, index)) if len(index) else "0"
 
 
-def _collector(chunks: tuple[int, ...], table: ChunkTable) -> Callable[[object], None]:
-    """A chunk_iter callback specialised by rank: keys are formatted with few operations."""
-    append = table.entries.append
+def _collector(table: ChunkTable) -> Callable[[object], None]:
+    """The chunk_iter callback: three C-level appends per chunk, nothing formatted yet."""
+    extend, append_offset, append_size = table.origins.extend, table.offsets.append, table.sizes.append
     skip = table.skipped.append
-    if len(chunks) == 1:
-        (c0,) = chunks
-
-        def collect1(info):
-            (o0,), mask, offset, size = info
-            if mask:
-                skip((o0,))
-            else:
-                append((str(o0 // c0), offset, size))
-        return collect1
-    if len(chunks) == 2:
-        c0, c1 = chunks
-
-        def collect2(info):
-            (o0, o1), mask, offset, size = info
-            if mask:
-                skip((o0, o1))
-            else:
-                append((f"{o0 // c0}.{o1 // c1}", offset, size))
-        return collect2
 
     def collect(info):
         origin, mask, offset, size = info
         if mask:
-            skip(tuple(origin))
+            skip(origin)
         else:
-            append((".".join([str(o // c) for o, c in zip(origin, chunks)]), offset, size))
+            extend(origin)
+            append_offset(offset)
+            append_size(size)
     return collect
 
 
 def chunked_table(dset: h5py.Dataset, prefix: str) -> ChunkTable:
     """Every written chunk of a chunked dataset (never-written chunks are absent)."""
-    table = ChunkTable(prefix)
-    dset.id.chunk_iter(_collector(tuple(dset.chunks), table))
+    table = ChunkTable(prefix, tuple(dset.chunks))
+    collect = _collector(table)
+    # The pass allocates only acyclic tuples; the cyclic GC would rescan them over and over.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        dset.id.chunk_iter(collect)
+    finally:
+        if was_enabled:
+            gc.enable()
     return table
 
 
@@ -80,10 +108,10 @@ def contiguous_chunks(shape: tuple[int, ...], itemsize: int, max_bytes: int | No
 def contiguous_table(offset: int, shape: tuple[int, ...], itemsize: int, chunks: tuple[int, ...],
                      prefix: str) -> ChunkTable:
     """Refs into one contiguous block split along axis 0 (the last chunk may be short)."""
-    table = ChunkTable(prefix)
+    table = ChunkTable(prefix, chunks)
     total = math.prod(shape) * itemsize
     step = math.prod(chunks) * itemsize
-    tail = ".0" * (len(shape) - 1)
+    tail = (0,) * (len(shape) - 1)
     for i, start in enumerate(range(0, total, step)):
-        table.entries.append((f"{i}{tail}", offset + start, min(step, total - start)))
+        table.add((i * chunks[0], *tail), offset + start, min(step, total - start))
     return table

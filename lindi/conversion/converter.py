@@ -123,7 +123,7 @@ class HDF5Converter:
         chunks = 0
         for table in batch.tables:
             self.document.add_table(table)
-            chunks += len(table.entries)
+            chunks += len(table)
         self.report.chunks_referenced += chunks
         self.report.bytes_inlined += batch.inlined
         if self._progress is not None:
@@ -286,7 +286,7 @@ class HDF5Converter:
         if dset.id.get_storage_size() >= self._opts.inline_threshold:
             batch.tables.append(table)
             return
-        for key, offset, length in table.entries:
+        for key, offset, length in table.items():
             batch.inline(table.prefix + key, self._read_range(offset, length))
 
     @staticmethod

@@ -16,7 +16,6 @@ from .chunks import ChunkTable
 
 LINDI_SPEC_VERSION = "1.0"
 _TEMPLATE_NAME = "u1"
-_WRITE_BATCH = 65536
 
 
 class RefDocument:
@@ -33,9 +32,9 @@ class RefDocument:
             self._segments.append(refs)
 
     def add_table(self, table: ChunkTable) -> None:
-        if table.entries:
+        if len(table):
             self._segments.append(table)
-            self.url_uses += len(table.entries)
+            self.url_uses += len(table)
 
     def _header(self) -> tuple[dict[str, Any], str]:
         head: dict[str, Any] = {"version": 1, "lindi_spec": LINDI_SPEC_VERSION,
@@ -53,9 +52,10 @@ class RefDocument:
             if isinstance(segment, dict):
                 refs.update(segment)
             else:
-                prefix = segment.prefix
-                for key, offset, length in segment.entries:
-                    refs[prefix + key] = [token, offset, length]
+                key = _escape(segment.prefix) + segment.key_format()
+                for columns in segment.batches():
+                    for row in zip(*columns):
+                        refs[key % row[:-2]] = [token, row[-2], row[-1]]
         doc["refs"] = refs
         return doc
 
@@ -74,8 +74,12 @@ class RefDocument:
             if isinstance(segment, dict):
                 yield ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in segment.items())
                 continue
-            opening = dumps(segment.prefix)[:-1]  # '"prefix' without the closing quote
-            entries = segment.entries
-            for start in range(0, len(entries), _WRITE_BATCH):
-                yield ",".join([f'{opening}{key}":[{token_json},{offset},{length}]'
-                                for key, offset, length in entries[start:start + _WRITE_BATCH]])
+            # one %-format per table: '"prefix%d.%d":["{{u1}}",%d,%d]', applied by map() in C
+            row = (_escape(dumps(segment.prefix)[:-1]) + segment.key_format() + '":['
+                   + _escape(token_json) + ",%d,%d]")
+            for columns in segment.batches():
+                yield ",".join(map(row.__mod__, zip(*columns)))
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%%")

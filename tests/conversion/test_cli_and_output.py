@@ -125,3 +125,17 @@ def test_closed_store_refuses(tmp_path):
     store.close()
     with pytest.raises(ConversionError, match="closed"):
         store.to_reference_file_system()
+
+
+def test_streamed_json_matches_dict_for_awkward_names(tmp_path):
+    src = tmp_path / "w.h5"
+    with h5py.File(src, "w") as f:
+        for name in ('pct%d%s', 'quo"te', "ünï", "sp ace"):
+            f.create_dataset(name, data=np.arange(12, dtype="<i2").reshape(3, 4), chunks=(1, 2))
+        f.create_dataset("three_d", data=np.zeros((2, 2, 2)), chunks=(1, 1, 2))
+    with LindiH5ZarrStore.from_file(src, opts=LindiH5ZarrStoreOpts(inline_threshold=0), url="s3://b/%20x") as store:
+        doc = store.to_reference_file_system()
+        store.write_reference_file_system(tmp_path / "w.lindi.json")
+    assert json.loads((tmp_path / "w.lindi.json").read_text()) == doc
+    assert doc["refs"]['pct%d%s/2.1'][0] == "{{u1}}" and doc["templates"]["u1"] == "s3://b/%20x"
+    assert "three_d/1.1.0" in doc["refs"] and "ünï/0.0" in doc["refs"]
