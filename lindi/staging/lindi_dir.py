@@ -1,0 +1,111 @@
+"""``.lindi.d``: a directory holding ``lindi.json`` and its chunks as ``blobs/sha256/ab/cd/<hex>``.
+
+Refs into the directory are relative (``./blobs/...``), so it can be moved,
+copied or served over HTTP as is. Loading refuses refs that escape it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from .. import strict_json
+from ..store.policy import is_remote
+from .blobs import atomic_write, blob_relpath, sha256_hex
+from .errors import ContainerError, StagingError
+from .paths import inside_directory, ref_pointer, safe_member_name
+from .refs import is_range, local_ranges, read_in_batches, replace_refs
+
+DOCUMENT_NAME = "lindi.json"
+
+
+def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, base: str | None = None,
+                    overwrite: bool = False) -> str:
+    """Write ``doc`` as a ``.lindi.d`` at ``path``, copying in every chunk that lives in a local file.
+
+    ``base`` is where the document's relative refs resolve (its directory).
+    The directory is built beside ``path`` and renamed into place. Returns the
+    absolute path.
+    """
+    target = os.path.abspath(os.fspath(path))
+    if os.path.exists(target) and not overwrite:
+        raise StagingError(f"{target} already exists (pass overwrite=True to replace it)")
+    parent = os.path.dirname(target)
+    try:
+        tmp = tempfile.mkdtemp(prefix=".tmp-lindi-d-", dir=parent)
+    except OSError as exc:
+        raise StagingError(f"cannot create {target}: {exc.strerror}") from exc
+    try:
+        ranges = local_ranges(doc, base)
+        new: dict[str, Any] = {}
+        by_range = {}
+        for r, data in read_in_batches(sorted(set(ranges.values()), key=lambda r: r.request())):
+            digest = sha256_hex(data)
+            rel = blob_relpath(digest)
+            dest = os.path.join(tmp, *rel.split("/"))
+            if not os.path.exists(dest):
+                atomic_write(dest, data)
+            by_range[r] = [f"./{rel}", 0, len(data)]
+        for key, r in ranges.items():
+            new[key] = by_range[r]
+        atomic_write(os.path.join(tmp, DOCUMENT_NAME),
+                     strict_json.dumps(replace_refs(doc, new), indent=1).encode())
+        _move_into_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _move_into_place(tmp: str, target: str) -> None:
+    old = None
+    if os.path.exists(target):
+        old = target + f".old-{os.getpid()}"
+        os.rename(target, old)
+    os.rename(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
+    """``(document, base)`` of a ``.lindi.d``; ``base`` is the directory, where its ``./`` refs resolve.
+
+    Every local ref must be relative and stay inside the directory (no ``..``,
+    no absolute path, no symlink leading out): otherwise a ContainerError.
+    """
+    root = os.path.abspath(os.fspath(path))
+    doc_path = os.path.join(root, DOCUMENT_NAME)
+    try:
+        with open(doc_path, "rb") as f:
+            text = f.read()
+    except OSError as exc:
+        raise ContainerError(f"cannot read {DOCUMENT_NAME}: {exc.strerror}", source=root) from None
+    doc = strict_json.loads(text, source=doc_path)
+    refs = doc.get("refs") if isinstance(doc, dict) else None
+    if not isinstance(refs, dict):
+        raise ContainerError("the document has no 'refs' object", pointer="/refs", source=doc_path)
+    templates = doc.get("templates") or {}
+    for key, value in refs.items():
+        if not is_range(value):
+            continue
+        url = expand_templates(value[0], templates)
+        if is_remote(url):
+            continue
+        pointer = ref_pointer(key)
+        if url.lower().startswith("file:") or os.path.isabs(url):
+            raise ContainerError(f"absolute local path {url!r} in a container (refs must be ./ relative)",
+                                 pointer=pointer, source=doc_path)
+        rel = safe_member_name(url, container=root, pointer=pointer)
+        inside_directory(root, rel, container=root, pointer=pointer)
+    return doc, root
+
+
+def expand_templates(url: str, templates: Mapping[str, Any]) -> str:
+    """``url`` with ``{{name}}`` replaced (unknown names are left for the reader to report)."""
+    if "{{" not in url:
+        return url
+    for name, value in templates.items():
+        url = url.replace("{{" + str(name) + "}}", str(value))
+    return url
