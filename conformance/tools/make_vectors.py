@@ -178,16 +178,18 @@ def make_legacy(tmp: str, python04: str) -> None:
             doc = json.load(f)
         out = os.path.join(VECTORS, "legacy", name)
         os.makedirs(out, exist_ok=True)
-        externalize(doc, os.path.join(out, f"{name}.bin"), f"./{name}.bin")
+        # LINDI 0.4 documents hold absolute URLs only: the runner serves these over HTTP.
+        externalize(doc, os.path.join(out, f"{name}.bin"), "{{server}}/" + f"files/legacy/{name}/{name}.bin")
         write_json(os.path.join(out, f"{name}.lindi.json"), doc, pretty=False)
         write_json(os.path.join(out, f"{name}.dump.json"), expected_dump(h5_path), pretty=False)
         descriptor(os.path.join(out, f"{name}.vector.json"),
-                   f"legacy: '{name}' converted by LINDI 0.4.6 (no lindi_spec, generationMetadata)",
-                   ["dump", "legacy"], {"dump": f"{name}.dump.json"}, document=f"{name}.lindi.json")
+                   f"legacy: '{name}' converted by LINDI 0.4.6 (no lindi_spec, generationMetadata), served over HTTP",
+                   ["dump", "legacy", "http"], {"dump": f"{name}.dump.json"}, document=f"{name}.lindi.json",
+                   serve_mode="files")
         descriptor(os.path.join(VECTORS, "validate", "valid", "legacy", f"{name}.vector.json"),
-                   f"the legacy/{name} document validates under the legacy profile", ["validate", "legacy"],
+                   f"the legacy/{name} document validates under the legacy profile", ["validate", "legacy", "http"],
                    {"valid": True, "errors": [], "warnings": ["LINDI-W-LEGACY-PROFILE"]},
-                   document=f"../../../legacy/{name}/{name}.lindi.json")
+                   document=f"../../../legacy/{name}/{name}.lindi.json", serve_mode="files")
 
 
 # ------------------------------------------------------------------ write vectors

@@ -246,6 +246,9 @@ def _attr_type(attrs: Any, name: str, value: Any) -> tuple[np.dtype, tuple[int, 
         return value.dtype, None
     if isinstance(value, (np.ndarray, np.generic)):
         return value.dtype, value.shape
+    if isinstance(value, (bool, int, float, list)):  # plain Python values (LINDI 0.4 returns these)
+        arr = np.asarray(value)
+        return (h5py.string_dtype("utf-8") if arr.dtype.kind == "U" else arr.dtype), arr.shape
     if isinstance(value, str):
         return h5py.string_dtype("utf-8"), ()
     if isinstance(value, bytes):

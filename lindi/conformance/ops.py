@@ -116,7 +116,7 @@ def replay(doc: Any, target: Any) -> None:
             dt = numpy_dtype(op.get("dtype"), where)
             shape = _member(op, "shape", list, where)
             value = to_array(op.get("value"), dt, shape, where)
-            target[path].attrs.create(_member(op, "name", str, where), value, dtype=dt)
+            target[path].attrs[_member(op, "name", str, where)] = value
         elif kind == "soft_link":
             target[path] = h5py.SoftLink(_member(op, "target", str, where))
         else:

@@ -1,0 +1,89 @@
+"""The runner against this package: every vector passes, corrupted expectations fail, stdlib only."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import sys
+
+import pytest
+
+from .conftest import CONFORMANCE, LINDI_CMD, RUNNER, run_suite
+
+
+def test_runner_imports_only_the_standard_library():
+    tree = ast.parse(open(RUNNER, encoding="utf-8").read())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "relative import in run.py"
+            imported.add(node.module.split(".")[0])
+    outside = sorted(m for m in imported if m not in sys.stdlib_module_names and m != "__future__")
+    assert imported and not outside, outside
+
+
+def _corrupt_dump(vectors, vector_id):
+    path = vectors / f"{vector_id}.dump.json"
+    doc = json.loads(path.read_text())
+    entry = doc["objects"]["/i4_le"]
+    entry["value"][1] = 12345  # a wrong expectation
+    path.write_text(json.dumps(doc))
+
+
+def test_a_wrong_read_expectation_fails_the_run(vectors_copy):
+    _corrupt_dump(vectors_copy, "read/numeric/numeric")
+    proc = run_suite("--vectors", str(vectors_copy), "-k", "read/numeric", "--", *LINDI_CMD)
+    assert proc.returncode == 1
+    assert "FAIL  read/numeric/numeric: object /i4_le, member 'value'" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("0 passed, 1 failed")
+
+
+def test_a_wrong_error_code_fails_the_run(vectors_copy):
+    path = vectors_copy / "validate/invalid/refs/negative_offset.vector.json"
+    desc = json.loads(path.read_text())
+    desc["expect"]["errors"] = ["LINDI-E-BASE64"]
+    path.write_text(json.dumps(desc))
+    proc = run_suite("--vectors", str(vectors_copy), "-k", "negative_offset", "--", *LINDI_CMD)
+    assert proc.returncode == 1
+    assert "errors lack ['LINDI-E-BASE64']" in proc.stdout
+
+
+def test_vectors_needing_unclaimed_capabilities_are_skipped(vectors_copy, tmp_path):
+    fake = tmp_path / "impl.py"
+    fake.write_text("import json, sys\n"
+                    "assert sys.argv[1] == 'capabilities'\n"
+                    "print(json.dumps({'implementation': {'name': 'none', 'version': '0'}, 'commands': [],"
+                    " 'features': []}))\n")
+    proc = run_suite("--vectors", str(vectors_copy), "-k", "validate/valid/document", "--", sys.executable,
+                     str(fake))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "0 passed, 0 failed, 5 skipped, 0 errors"
+
+
+def test_table_is_written_by_the_runner(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("x\n<!-- conformance-results:begin (written by run.py --table; do not edit) -->\n"
+                      "<!-- conformance-results:end -->\n")
+    proc = run_suite("-k", "validate/valid/document", "--table", str(readme), "--name", "mine", "--", *LINDI_CMD)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = readme.read_text()
+    assert "| mine | " in text and "| 5/5 |" in text
+
+
+@pytest.mark.parametrize("schema", ["vector", "dump", "ops"])
+def test_schemas_are_valid_and_match_the_vectors(schema):
+    import jsonschema
+
+    doc = json.load(open(os.path.join(CONFORMANCE, "schemas", f"{schema}.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(doc)
+    validator = jsonschema.Draft202012Validator(doc)
+    suffix = {"vector": ".vector.json", "dump": ".dump.json", "ops": ".ops.json"}[schema]
+    checked = 0
+    for dirpath, _, files in os.walk(os.path.join(CONFORMANCE, "vectors")):
+        for name in files:
+            if name.endswith(suffix):
+                validator.validate(json.load(open(os.path.join(dirpath, name))))
+                checked += 1
+    assert checked >= 2
