@@ -52,7 +52,7 @@ def encode_fill_value(value: Any, zdtype: str) -> Any:
         return encode_float(float(value))
     if kind == "c":
         return [encode_float(float(value.real)), encode_float(float(value.imag))]
-    return base64.b64encode(np.asarray(value, dtype=zdtype).tobytes()).decode("ascii")
+    return base64.b64encode(np.asarray(value).tobytes().ljust(np.dtype(zdtype).itemsize, b"\0")).decode("ascii")
 
 
 class _Batch:
@@ -260,8 +260,9 @@ class HDF5Converter:
         shape, itemsize = dset.shape, dset.dtype.itemsize
         if layout == h5py.h5d.COMPACT or scalar:
             if math.prod(zarray["shape"]):
+                # asarray with the file dtype: h5py hands scalars back in native byte order
                 batch.inline(prefix + chunk_key([0] * len(zarray["shape"])),
-                             np.ascontiguousarray(dset[()]).tobytes())
+                             np.asarray(dset[()], dtype=dset.dtype).tobytes())
             return
         if layout == h5py.h5d.CONTIGUOUS:
             chunks = contiguous_chunks(shape, itemsize, self._opts.contiguous_dataset_max_chunk_size)

@@ -49,8 +49,10 @@ def describe(dt: np.dtype, tid: h5py.h5t.TypeID | None = None) -> Descriptor:
     enum = h5py.check_enum_dtype(dt)
     if enum is not None:
         return {"class": "enum", "base": dt.str, "members": {k: int(v) for k, v in enum.items()}}
-    if dt.kind == "V":
+    if dt.kind in "VMm":  # h5py stores datetime64/timedelta64 as opaque tagged "NUMPY:<typestr>"
         tag = tid.get_tag() if isinstance(tid, h5py.h5t.TypeOpaqueID) else b""
+        if not tag and dt.kind in "Mm":
+            tag = f"NUMPY:{dt.str}".encode()
         return {"class": "opaque", "size": dt.itemsize, "tag": tag.decode("utf-8", "replace")}
     if dt.kind in "iufc":
         return dt.str

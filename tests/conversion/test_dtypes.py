@@ -149,3 +149,24 @@ def test_scalars_empty_and_null(tmp_path, convert):
         assert zarray["shape"] == [0] and zarray["chunks"] == [1] and zarray["dtype"] == dtype
         assert c.meta(name, ".lindi")["null_dataspace"] is True
         assert c.array_keys(name) == []
+
+
+def test_big_endian_scalars_keep_file_byte_order(tmp_path, convert):
+    path = tmp_path / "be.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("i", data=3, dtype=">i4")
+        f.create_dataset("f", data=1.5, dtype=">f8")
+    c = convert(path)
+    assert np.frombuffer(c.raw("i/0"), ">i4")[0] == 3
+    assert np.frombuffer(c.raw("f/0"), ">f8")[0] == 1.5
+
+
+def test_datetime_opaque_keeps_numpy_tag(tmp_path, convert):
+    path = tmp_path / "dt.h5"
+    values = np.array(["2020-01-01T00:00:01", "NaT"], dtype="datetime64[ns]")
+    with h5py.File(path, "w") as f:
+        f["d"] = values.astype(h5py.opaque_dtype(values.dtype))
+    c = convert(path)
+    assert c.meta("d", ".zarray")["dtype"] == "|V8"
+    assert c.meta("d", ".lindi")["dtype"] == {"class": "opaque", "size": 8, "tag": "NUMPY:<M8[ns]"}
+    assert np.array_equal(np.frombuffer(c.raw("d/0"), "<M8[ns]"), values, equal_nan=True)
