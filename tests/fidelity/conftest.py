@@ -8,6 +8,7 @@ import pytest
 
 from .h5_features import FEATURES
 from .nwb_features import NWB_FEATURES
+from .routes import Converted, convert
 
 
 @pytest.fixture(scope="session")
@@ -36,5 +37,20 @@ def nwb_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str]
             NWB_FEATURES[name](path)
             built[name] = path
         return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory: pytest.TempPathFactory, h5_feature_file, nwb_feature_file) -> Callable[[str], Converted]:
+    """``converted("h5:<feature>")`` or ``converted("nwb:<feature>")`` -> the conversion, done once per session."""
+    done: dict[str, Converted] = {}
+
+    def get(key: str) -> Converted:
+        if key not in done:
+            kind, name = key.split(":", 1)
+            source = h5_feature_file(name) if kind == "h5" else nwb_feature_file(name)
+            done[key] = convert(source, tmp_path_factory.mktemp(f"lindi_{kind}_{name}"))
+        return done[key]
 
     return get
