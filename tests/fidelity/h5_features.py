@@ -142,8 +142,10 @@ def build_scalars(path: Path) -> None:
     with h5py.File(path, "w") as f:
         target = f.create_dataset("target", data=[1, 2])
         for t in INT_TYPES + FLOAT_TYPES:
-            value = _int_values(t)[1] if t[0] in "iu" else _float_values(t)[5]
-            f.create_dataset(f"le_{t}", data=np.array(value, dtype="<" + t))
+            for order in "<>":
+                value = _int_values(t)[1] if t[0] in "iu" else _float_values(t)[5]
+                f.create_dataset(f"{'le' if order == '<' else 'be'}_{t}", data=np.array(value, dtype=order + t))
+        f.create_dataset("be_c8", data=np.array(1.5 - 2j, dtype=">c8"))
         f.create_dataset("nan_f8", data=np.float64(np.nan))
         f.create_dataset("bool", data=np.bool_(True))
         f.create_dataset("complex", data=np.complex128(1.5 - 2j))
