@@ -31,10 +31,10 @@ class LindiH5ZarrStore:
     def from_file(cls, hdf5_file_name_or_url: str | os.PathLike[str], *,
                   opts: LindiH5ZarrStoreOpts = LindiH5ZarrStoreOpts(), url: str | None = None,
                   progress: Callable[[int], None] | None = None) -> LindiH5ZarrStore:
-        """Open a local HDF5 file (path or ``file://`` URL).
+        """Open an HDF5 file: a local path, a ``file://`` URL, or a remote URL (read via lindi.backends).
 
-        ``url`` is what chunk refs point at (default: the file's absolute path; give the
-        public URL when the document will be published next to a hosted copy).
+        ``url`` is what chunk refs point at (default: the file's absolute path or its URL;
+        give the public URL when the document will be published next to a hosted copy).
         ``progress(n)`` is called after each object with its number of referenced chunks.
         """
         source = HDF5Source(hdf5_file_name_or_url)

@@ -1,12 +1,18 @@
-"""Opening the HDF5 source: h5py for structure, plain reads for raw stored bytes."""
+"""Opening the HDF5 source: h5py for structure, plain range reads for raw stored bytes.
+
+A local path (or ``file://`` URL) is opened directly; any other URL is read
+through the storage backends (``lindi.backends``) via :class:`lindi.remote_file.RemoteFile`,
+whose read-ahead keeps h5py's many small metadata reads to few requests.
+"""
 from __future__ import annotations
 
 import os
+from typing import IO
 from urllib.parse import unquote, urlparse
 
 import h5py
 
-from ..errors import ConversionError
+from ..errors import ConversionError, LindiError
 
 
 class SourceOpenError(ConversionError, OSError):
@@ -14,28 +20,45 @@ class SourceOpenError(ConversionError, OSError):
 
 
 class HDF5Source:
-    """A local HDF5 file opened read-only, with ``read_range`` over the same bytes."""
+    """An HDF5 file opened read-only, with ``read_range`` over the same bytes.
 
-    def __init__(self, path: str | os.PathLike[str]):
-        text = os.fspath(path)
+    ``path`` is the absolute local path, or the URL of a remote file.
+    """
+
+    def __init__(self, path_or_url: str | os.PathLike[str]):
+        text = os.fspath(path_or_url)
         if text.startswith("file://"):
             text = unquote(urlparse(text).path)
-        elif "://" in text:
-            raise SourceOpenError("only local HDF5 files can be converted here; download the file first",
-                                  file=text)
-        self.path = os.path.abspath(text)
-        try:
-            self._raw = open(self.path, "rb")
-        except OSError as exc:
-            raise SourceOpenError(f"cannot open: {exc.strerror or exc}", file=self.path) from None
+        self._registry = None
+        if "://" in text:
+            self.path = text
+            self._raw: IO[bytes] = self._open_remote(text)
+        else:
+            self.path = os.path.abspath(text)
+            try:
+                self._raw = open(self.path, "rb")
+            except OSError as exc:
+                raise SourceOpenError(f"cannot open: {exc.strerror or exc}", file=self.path) from None
         try:
             self.h5 = h5py.File(self._raw, "r")
         except (OSError, ValueError) as exc:
             self._raw.close()
             raise SourceOpenError(f"not a readable HDF5 file: {exc}", file=self.path) from None
 
+    def _open_remote(self, url: str) -> IO[bytes]:
+        from ..backends import get_registry
+        from ..remote_file import RemoteFile
+
+        self._registry = get_registry()
+        try:
+            return RemoteFile(url, self._registry.size(url), self._registry.read_ranges)
+        except LindiError as exc:
+            raise SourceOpenError(f"cannot open: {exc}", file=url) from None
+
     def read_range(self, offset: int, length: int) -> bytes:
         """``length`` stored bytes at ``offset``; a short read means a truncated file."""
+        if self._registry is not None:
+            return self._registry.read_ranges([(self.path, offset, length)])[0]
         self._raw.seek(offset)
         data = self._raw.read(length)
         if len(data) != length:

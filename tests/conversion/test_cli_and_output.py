@@ -139,3 +139,29 @@ def test_streamed_json_matches_dict_for_awkward_names(tmp_path):
     assert json.loads((tmp_path / "w.lindi.json").read_text()) == doc
     assert doc["refs"]['pct%d%s/2.1'][0] == "{{u1}}" and doc["templates"]["u1"] == "s3://b/%20x"
     assert "three_d/1.1.0" in doc["refs"] and "ünï/0.0" in doc["refs"]
+
+
+def test_remote_hdf5_over_http(tmp_path):
+    from lindi.testing.range_server import RangeServer
+
+    src = _make(tmp_path / "remote.h5")
+    with RangeServer(root=tmp_path) as server:
+        url = server.url_for("remote.h5")
+        with LindiH5ZarrStore.from_file(url, opts=LindiH5ZarrStoreOpts(inline_threshold=100_000)) as store:
+            remote_doc = store.to_reference_file_system()
+        requests = server.requests
+        with LindiH5ZarrStore.from_file(url, opts=LindiH5ZarrStoreOpts(inline_threshold=0)) as store:
+            assert store.to_reference_file_system()["templates"] == {"u1": url}
+    with LindiH5ZarrStore.from_file(src, opts=LindiH5ZarrStoreOpts(inline_threshold=100_000)) as store:
+        local_doc = store.to_reference_file_system()
+    assert remote_doc["refs"] == local_doc["refs"]  # everything inlined: same bytes read over HTTP
+    assert 0 < requests < 40
+
+
+def test_remote_missing_is_source_error(tmp_path):
+    from lindi.testing.range_server import RangeServer
+
+    with RangeServer(root=tmp_path) as server:
+        url = server.url_for("absent.h5")
+        with pytest.raises(SourceOpenError, match="absent.h5"):
+            LindiH5ZarrStore.from_file(url)
