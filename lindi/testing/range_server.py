@@ -234,8 +234,9 @@ class _RangeHandler(BaseHTTPRequestHandler):
         if head:
             return
         payload = body[: len(body) // 2] if cut else body
-        self.wfile.write(payload)
+        # Count before writing: a client may return (and a test read the counter) as soon as the body arrives.
         owner._count_bytes(len(payload))
+        self.wfile.write(payload)
         if cut:
             self.wfile.flush()
             self.close_connection = True
