@@ -14,7 +14,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..errors import UnsupportedObjectError
+from ..errors import LindiError, UnsupportedObjectError
 from ..strict_json import SPECIAL_FLOATS
 from .dtypes import VLEN_UTF8_STRING, Descriptor, describe
 from .references import ReferenceEncoder
@@ -33,6 +33,7 @@ class ConvertedAttributes:
     values: dict[str, Any] = field(default_factory=dict)
     types: dict[str, dict[str, Any]] = field(default_factory=dict)
     order: list[str] | None = None
+    failed: dict[str, str] = field(default_factory=dict)  # name -> reason, left out of values
 
 
 def attribute_names(obj_id: h5py.h5o.ObjectID) -> tuple[list[str], list[str] | None]:
@@ -50,14 +51,15 @@ def attribute_names(obj_id: h5py.h5o.ObjectID) -> tuple[list[str], list[str] | N
 
 
 def convert_attributes(obj_id: h5py.h5o.ObjectID, refs: ReferenceEncoder) -> ConvertedAttributes:
-    """Every attribute of ``obj_id``; a failing attribute raises naming it."""
+    """Every attribute of ``obj_id``; one that cannot be converted is listed in ``failed``."""
     names, order = attribute_names(obj_id)
     out = ConvertedAttributes(order=order)
     for name in names:
         try:
             value, type_info = convert_attribute(h5py.h5a.open(obj_id, name.encode("utf-8")), refs)
-        except UnsupportedObjectError as exc:
-            raise UnsupportedObjectError(f"attribute {name!r}: {exc}") from None
+        except Exception as exc:  # h5py raises OSError/KeyError/...: keep the object, drop the attribute
+            out.failed[name] = str(exc) if isinstance(exc, LindiError) else f"{type(exc).__name__}: {exc}"
+            continue
         out.values[name] = value
         if type_info is not None:
             out.types[name] = type_info

@@ -166,7 +166,7 @@ class HDF5Converter:
     def _group(self, path: str, group: h5py.Group, stack: list) -> _Batch:
         prefix = "" if path == "/" else path[1:] + "/"
         batch = _Batch()
-        attrs = convert_attributes(group.id, self._refs)
+        attrs = self._attributes(path, group)
         names = list(group)
         by_bytes = sorted(names, key=lambda n: n.encode("utf-8"))
         lindi = self._attrs_meta(attrs)
@@ -179,6 +179,17 @@ class HDF5Converter:
         stack.extend((base + name, group, name) for name in reversed(by_bytes))
         self.report.groups += 1
         return batch
+
+    def _attributes(self, path: str, obj: h5py.HLObject) -> ConvertedAttributes:
+        """Attributes of ``obj``; each one that fails is reported (strict: raised) on its own."""
+        attrs = convert_attributes(obj.id, self._refs)
+        for name, reason in attrs.failed.items():
+            if self._opts.strict:
+                raise UnsupportedObjectError(f"attribute {name!r}: {reason}")
+            self.report.unsupported.append(UnsupportedObject(f"{path} (attribute {name!r})", reason))
+        if attrs.failed and attrs.order is not None:
+            attrs.order = [n for n in attrs.order if n not in attrs.failed]
+        return attrs
 
     @staticmethod
     def _attrs_meta(attrs: ConvertedAttributes) -> dict[str, Any]:
@@ -201,7 +212,7 @@ class HDF5Converter:
         prefix = path[1:] + "/"
         desc = describe(dset.dtype, dset.id.get_type())
         zdtype = zarr_dtype(desc)
-        attrs = convert_attributes(dset.id, self._refs)
+        attrs = self._attributes(path, dset)
         zattrs = dict(attrs.values)
         lindi = self._attrs_meta(attrs)
         if desc != default_descriptor(zdtype):

@@ -80,3 +80,24 @@ def test_creation_order_and_large_attributes(tmp_path, convert):
     assert "plain/.lindi" not in c.refs
     assert np.array_equal(np.array(c.meta("", ".zattrs")["big"]), big)
     assert c.meta("", ".lindi")["attrs"]["big"] == {"dtype": "<f8", "shape": [20_000]}
+
+
+def test_one_bad_attribute_is_reported_alone(tmp_path, convert):
+    import pytest
+
+    from lindi.errors import UnsupportedObjectError
+    from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
+
+    path = tmp_path / "bad.h5"
+    with h5py.File(path, "w") as f:
+        g = f.create_group("g")
+        g.attrs["dangling"] = f.create_dataset("gone", data=[1]).ref
+        g.attrs["fine"] = 1
+        g.create_group("child")
+        del f["gone"]
+    c = convert(path)
+    assert c.meta("g", ".zattrs") == {"fine": 1}
+    assert "g/child/.zgroup" in c.refs  # the group and its subtree still convert
+    assert [u.path for u in c.report.unsupported] == ["/g (attribute 'dangling')"]
+    with pytest.raises(UnsupportedObjectError, match="dangling.*object /g"):
+        LindiH5ZarrStore.from_file(path, opts=LindiH5ZarrStoreOpts(strict=True)).to_reference_file_system()
