@@ -85,12 +85,27 @@ class Backend(ABC):
         """The URL actually fetched for ``url`` (redirects, presigning); identity by default."""
         return url
 
-    def put_blob(self, digest: str, data: bytes) -> str:
-        """Store ``data`` under its content digest (idempotent) and return the URL to reference.
+    def check_writable(self, destination: str) -> None:
+        """Fail fast, before any upload, when ``destination`` cannot be written (no credentials, no access).
 
-        Write side, added with the staging area: backends with the ``"write"``
-        capability override this.
+        ``destination`` is a directory-like URL ending in ``/`` (``s3://bucket/prefix/``).
+        Raises :class:`lindi.errors.RemoteError` naming the destination.
         """
+        raise NotImplementedError(f"backend {self.name!r} cannot write")
+
+    def put_blob(self, destination: str, digest: str, data: bytes) -> str:
+        """Store ``data`` under ``destination`` by its SHA-256 ``digest``; return the URL to reference.
+
+        Idempotent: a blob the destination already holds is not uploaded again,
+        and concurrent writers of the same blob both succeed. The blob is named
+        ``blobs/sha256/ab/cd/<digest>`` below ``destination`` (DANDI: an asset
+        under ``.lindi/`` of the dandiset). A blob appears whole or not at all.
+        Backends with the ``"write"`` capability override this.
+        """
+        raise NotImplementedError(f"backend {self.name!r} cannot write")
+
+    def put_object(self, url: str, data: bytes) -> str:
+        """Store ``data`` at ``url``, replacing what is there (the document); return the URL to read it at."""
         raise NotImplementedError(f"backend {self.name!r} cannot write")
 
     def read_ranges(self, requests: Sequence[RangeRequest]) -> list[bytes]:

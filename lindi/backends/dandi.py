@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from ..errors import RemoteError
 from .base import CredentialLookup
+from .dandi_upload import DandiDestination, DandiUploader
 from .errors import BackendConfigError
 from .http import NETWORK_ERRORS, HttpBackend, read_at_most
 from .presigned import ResolvedUrlCache
@@ -58,7 +59,7 @@ class DandiBackend(HttpBackend):
     """
 
     name = "dandi"
-    capabilities = frozenset({"read", "sizes", "resolve"})
+    capabilities = frozenset({"read", "sizes", "resolve", "write"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, *,
                  credentials: CredentialLookup | None = None):
@@ -94,6 +95,39 @@ class DandiBackend(HttpBackend):
     def auth_headers(self, target: str) -> dict[str, str]:
         """Reads go to the storage host, which must never see the API key."""
         return {}
+
+    # -- write side (destinations ``dandi://<instance>/<dandiset>/<path>``) -------------------
+
+    def instance_named(self, name: str) -> DandiInstance:
+        for inst in self.instances:
+            if inst.name == name:
+                return inst
+        raise RemoteError(f"unknown DANDI instance {name!r} (known: {', '.join(i.name for i in self.instances)}; "
+                          "add one with the dandi option 'instances')", url=f"dandi://{name}/")
+
+    def uploader(self, destination: str) -> tuple[DandiUploader, DandiDestination]:
+        """The upload client for ``destination``; a RemoteError when no API key is configured."""
+        dest = DandiDestination.parse(destination)
+        inst = self.instance_named(dest.instance)
+        key = self._credentials(inst.name)
+        if not key:
+            raise RemoteError(f"no API key for DANDI instance {inst.name!r}: set {inst.api_key_env_var}",
+                              url=destination)
+        return DandiUploader(inst.api_url, key, self.session, retry=self.retry, timeout=self.timeout,
+                             key_hint=inst.api_key_env_var), dest
+
+    def check_writable(self, destination: str) -> None:
+        self.uploader(destination)[0].check_token()
+
+    def put_blob(self, destination: str, digest: str, data: bytes) -> str:
+        up, dest = self.uploader(destination)
+        return up.put_blob(dest.dandiset, digest, data)
+
+    def put_object(self, url: str, data: bytes) -> str:
+        up, dest = self.uploader(url)
+        if not dest.path:
+            raise RemoteError("a DANDI destination for a document needs a path in the dandiset", url=url)
+        return up.put_document(dest.dandiset, dest.path, data)
 
     def _resolve_redirect(self, url: str) -> str:
         inst = self.instance_for(url)

@@ -8,6 +8,7 @@ answers 206 with an empty body past the end, which that check catches.
 """
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from typing import Any
 from ..errors import RemoteError
 from ._optional import require
 from .base import Backend, CredentialLookup
+from .content import join_dir, verified_blob_path
 from .retry import Transient
 from .urls import ref_text
 from .verify import check_length
@@ -31,10 +33,13 @@ def split_gs_url(url: str) -> tuple[str, str]:
 
 
 class GcsBackend(Backend):
-    """Options: ``project``, ``emulator_host``, ``anonymous`` (public buckets without credentials)."""
+    """Options: ``project``, ``emulator_host``, ``anonymous`` (public buckets without credentials);
+    for writing ``resumable_threshold`` (bytes above which uploads are resumable, default 8 MiB) and
+    ``chunk_size`` (bytes per resumable request, a multiple of 256 KiB, default 8 MiB).
+    """
 
     name = "gcs"
-    capabilities = frozenset({"read", "sizes"})
+    capabilities = frozenset({"read", "sizes", "write"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, *,
                  credentials: CredentialLookup | None = None):
@@ -91,6 +96,54 @@ class GcsBackend(Backend):
             if blob is None:
                 raise RemoteError("object not found", url=url)
             return int(blob.size)
+
+        return self.retry.run(attempt)
+
+
+    # -- write side -----------------------------------------------------------------------
+
+    def check_writable(self, destination: str) -> None:
+        bucket, _ = split_gs_url(join_dir(destination, "probe"))
+        client = self.client
+        emulated = self.options.get("emulator_host") or os.environ.get("STORAGE_EMULATOR_HOST")
+        if not emulated and type(client._credentials).__name__ == "AnonymousCredentials":
+            raise RemoteError("no Google Cloud credentials found: cannot upload (set "
+                              "GOOGLE_APPLICATION_CREDENTIALS or run `gcloud auth application-default login`)",
+                              url=destination)
+        with _GcsErrors(destination, None):
+            if client.lookup_bucket(bucket, retry=None) is None:
+                raise RemoteError("bucket not found", url=destination)
+
+    def put_blob(self, destination: str, digest: str, data: bytes) -> str:
+        url = verified_blob_path(destination, digest, data)
+        try:
+            if self.size(url) == len(data):
+                return url
+        except RemoteError as exc:
+            if "not found" not in str(exc):
+                raise
+        return self._upload(url, data, create_only=True)
+
+    def put_object(self, url: str, data: bytes) -> str:
+        return self._upload(url, data, create_only=False)
+
+    def _upload(self, url: str, data: bytes, *, create_only: bool) -> str:
+        """Multipart upload for small data, resumable upload (in ``chunk_size`` requests) above the threshold."""
+        gx = require("google.api_core.exceptions", "gcs")
+        bucket, name = split_gs_url(url)
+        threshold = int(self.options.get("resumable_threshold", 8 * 1024 * 1024))
+        chunk = int(self.options.get("chunk_size", 8 * 1024 * 1024))
+
+        def attempt() -> str:
+            blob = self.client.bucket(bucket).blob(name, chunk_size=chunk if len(data) > threshold else None)
+            with _GcsErrors(url, None):
+                try:
+                    blob.upload_from_file(io.BytesIO(data), size=None if len(data) > threshold else len(data),
+                                          if_generation_match=0 if create_only else None, retry=None,
+                                          checksum=None)
+                except gx.PreconditionFailed:  # another writer stored the same content-addressed blob first
+                    pass
+            return url
 
         return self.retry.run(attempt)
 

@@ -1,19 +1,55 @@
-"""Built-in backend for local files: plain paths and ``file://`` URLs."""
+"""Built-in backend for local files: plain paths and ``file://`` URLs (read and write)."""
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..errors import IntegrityError, RemoteError
 from .base import Backend
+from .content import verified_blob_path
 from .urls import local_path, ref_text
+
+_OS_ERROR_HINTS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+                   errno.EFBIG: "the file size limit is exceeded", errno.EROFS: "the file system is read-only",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A short human reason for a failed write (``the disk is full``, ``permission denied``...)."""
+    return _OS_ERROR_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def atomic_write_file(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory, fsync and rename.
+
+    On any failure the temporary file is removed and the OSError propagates:
+    ``path`` then holds its old content (or does not exist), never half a file.
+    """
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 class LocalBackend(Backend):
-    """Reads with ``os.pread`` (no shared file position, so threads need no lock)."""
+    """Reads with ``os.pread`` (no shared file position, so threads need no lock); writes atomically."""
 
     name = "local"
-    capabilities = frozenset({"read", "sizes"})
+    capabilities = frozenset({"read", "sizes", "write"})
 
     def prefixes(self) -> Sequence[str]:
         return ("file://",)
@@ -41,6 +77,33 @@ class LocalBackend(Backend):
             return os.stat(self._path(url, None)).st_size
         except OSError as exc:
             raise RemoteError(f"cannot stat local file: {exc.strerror}", url=url) from None
+
+    def check_writable(self, destination: str) -> None:
+        root = self._path(destination, None)
+        probe = os.path.join(root, f".lindi-write-probe-{os.getpid()}")
+        try:
+            os.makedirs(root, exist_ok=True)
+            atomic_write_file(probe, b"")
+            os.unlink(probe)
+        except OSError as exc:
+            raise RemoteError(f"cannot write to the destination: {describe_os_error(exc)}", url=destination) from None
+
+    def put_blob(self, destination: str, digest: str, data: bytes) -> str:
+        path = self._path(verified_blob_path(destination, digest, data), None)
+        if not (os.path.isfile(path) and os.path.getsize(path) == len(data)):
+            self._write(path, data)
+        return Path(path).as_uri()
+
+    def put_object(self, url: str, data: bytes) -> str:
+        path = self._path(url, None)
+        self._write(path, data)
+        return Path(path).as_uri()
+
+    def _write(self, path: str, data: bytes) -> None:
+        try:
+            atomic_write_file(path, data)
+        except OSError as exc:
+            raise RemoteError(f"cannot write local file: {describe_os_error(exc)}", url=path) from None
 
     @staticmethod
     def _path(url: str, ref: str | None) -> str:

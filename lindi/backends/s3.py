@@ -7,6 +7,7 @@ buckets). botocore's own retries are off so that one policy
 """
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 from ..errors import RemoteError
 from ._optional import require
 from .base import Backend, CredentialLookup
+from .content import join_dir, verified_blob_path
 from .retry import RETRY_STATUSES, Transient
 from .urls import ref_text
 from .verify import check_range_response
@@ -33,11 +35,13 @@ class S3Backend(Backend):
     """Range reads with ``GetObject`` (verified ``ContentRange``), sizes with ``HeadObject``.
 
     Options: ``endpoint_url``, ``region`` (default ``AWS_REGION`` or us-east-1),
-    ``anonymous`` (force unsigned requests), ``connect_timeout``/``read_timeout``.
+    ``anonymous`` (force unsigned requests), ``connect_timeout``/``read_timeout``,
+    and for writing ``multipart_threshold`` / ``multipart_chunksize`` (bytes,
+    default 64 MiB / 16 MiB; S3 needs parts of at least 5 MiB).
     """
 
     name = "s3"
-    capabilities = frozenset({"read", "sizes"})
+    capabilities = frozenset({"read", "sizes", "write"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, *,
                  credentials: CredentialLookup | None = None):
@@ -100,6 +104,44 @@ class S3Backend(Backend):
         return self.retry.run(attempt)
 
 
+    # -- write side -----------------------------------------------------------------------
+
+    def check_writable(self, destination: str) -> None:
+        bucket, _ = split_s3_url(join_dir(destination, "probe"))
+        client = self.client
+        if self._anonymous:
+            raise RemoteError("no AWS credentials found: cannot upload (set AWS_ACCESS_KEY_ID/"
+                              "AWS_SECRET_ACCESS_KEY or a profile)", url=destination)
+        with _S3Errors(destination, None, self._anonymous):
+            client.head_bucket(Bucket=bucket)
+
+    def put_blob(self, destination: str, digest: str, data: bytes) -> str:
+        url = verified_blob_path(destination, digest, data)
+        try:
+            if self.size(url) == len(data):
+                return url
+        except RemoteError as exc:
+            if "not found" not in str(exc):
+                raise
+        return self.put_object(url, data)
+
+    def put_object(self, url: str, data: bytes) -> str:
+        """One ``PutObject``, or a multipart upload above ``multipart_threshold`` (boto3's transfer manager)."""
+        bucket, key = split_s3_url(url)
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(multipart_threshold=int(self.options.get("multipart_threshold", 64 * 1024 * 1024)),
+                                multipart_chunksize=int(self.options.get("multipart_chunksize", 16 * 1024 * 1024)),
+                                use_threads=False)
+
+        def attempt() -> str:
+            with _S3Errors(url, None, self._anonymous):
+                self.client.upload_fileobj(io.BytesIO(data), bucket, key, Config=config)
+            return url
+
+        return self.retry.run(attempt)
+
+
 class _S3Errors:
     """Context manager turning botocore exceptions into RemoteError / Transient."""
 
@@ -130,6 +172,9 @@ class _S3Errors:
             raise RemoteError(f"S3 error {code or status}: {exc}", url=self.url, ref=self.ref) from None
         if isinstance(exc, (bx.HTTPClientError, bx.ResponseStreamingError, bx.IncompleteReadError)):
             raise Transient(f"network error: {type(exc).__name__}", url=self.url, ref=self.ref) from None
+        from boto3.exceptions import S3UploadFailedError
+        if isinstance(exc, S3UploadFailedError):
+            raise RemoteError(f"S3 upload failed: {exc}", url=self.url, ref=self.ref) from None
         if isinstance(exc, bx.NoCredentialsError):
             raise RemoteError(f"S3 credentials problem: {exc}", url=self.url, ref=self.ref) from None
         return False

@@ -7,12 +7,17 @@ expired`` XML and refuses HEAD on GET-signed URLs, then forwards ranged GETs
 to a moto S3 server holding the blobs. Storage lives on its own port so
 tests can prove that ``Authorization`` never crosses the redirect.
 
-Routes are a table (:meth:`DandiApiDouble._routes`); the upload endpoints
-(``/api/uploads/...``, asset creation) slot in there with the staging work.
+Routes are a table (:meth:`DandiApiDouble._routes`). The upload endpoints
+(``/api/uploads/...``, ``/api/blobs/digest/``, creating, replacing and deleting
+draft assets) follow the archive: the server decides the part layout
+(:mod:`lindi.backends.dandi_etag`), parts go to presigned PUT URLs on the
+storage front, which forwards them to a real moto multipart upload, so the
+ETags are S3's own. Writing needs an owner's token (401 without, 403 for
+others). ``blob_uploads`` lists the etag of every blob created, so tests can
+prove that nothing was uploaded twice.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -27,6 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
 
+from ..backends.dandi_etag import PartLayout, dandi_etag
 from ..backends.presigned import signature_expiry
 from ._server import ServerThread
 from .cloud_servers import s3_client
@@ -58,6 +64,27 @@ class Asset:
 
 
 @dataclass
+class Blob:
+    blob_id: str
+    key: str
+    size: int
+    etag: str
+
+
+@dataclass
+class PendingUpload:
+    upload_id: str
+    s3_upload_id: str
+    key: str
+    size: int
+    etag: str
+    dandiset: str
+
+
+_ASSET_PATH = re.compile(r"^([A-z0-9(),&\s#+~_=-]?\/?\.?[A-z0-9(),&\s#+~_=-])+$")
+
+
+@dataclass
 class Reply:
     """What a route handler returns."""
 
@@ -83,13 +110,6 @@ class Request:
         return auth[len("token "):].strip() if auth.lower().startswith("token ") else None
 
 
-def dandi_etag(data: bytes) -> str:
-    """The dandi-etag of a blob small enough for one part (< 64 MiB), as the archive computes it."""
-    if len(data) > 64 * 1024 * 1024:
-        raise ValueError("the double stores single-part blobs only (<= 64 MiB)")
-    return f"{hashlib.md5(hashlib.md5(data).digest()).hexdigest()}-1"
-
-
 class DandiApiDouble:
     """A DANDI API on 127.0.0.1 backed by the moto S3 server at ``s3_endpoint``.
 
@@ -110,6 +130,10 @@ class DandiApiDouble:
         self.storage_log: list[Request] = []
         self._expired_signatures: set[str] = set()
         self._issued_signatures: set[str] = set()
+        self._signed_methods: dict[str, str] = {}  # signature -> the HTTP method it allows
+        self.blobs: dict[str, Blob] = {}  # by etag (unique, as in the archive)
+        self.uploads: dict[str, PendingUpload] = {}
+        self.blob_uploads: list[str] = []  # etag of every blob created by an upload
         self._failures: list[int] = []
         self._lock = threading.Lock()
         self._s3 = s3_client(self.s3_endpoint)
@@ -215,6 +239,13 @@ class DandiApiDouble:
             ("GET", rf"/api/assets/{asset}/info/", self._info_detail),
             ("GET", rf"{nested}/{asset}/info/", self._info_detail),
             ("GET", rf"{nested}/", self._list_assets),
+            ("POST", r"/api/uploads/initialize/", self._upload_initialize),
+            ("POST", r"/api/uploads/(?P<uid>[0-9a-f-]+)/complete/", self._upload_complete),
+            ("POST", r"/api/uploads/(?P<uid>[0-9a-f-]+)/validate/", self._upload_validate),
+            ("POST", r"/api/blobs/digest/", self._blob_by_digest),
+            ("POST", rf"{nested}/", self._create_asset),
+            ("PUT", rf"{nested}/{asset}/", self._update_asset),
+            ("DELETE", rf"{nested}/{asset}/", self._delete_asset),
         ]
 
     def _handle_api(self, req: Request) -> Reply:
@@ -265,16 +296,168 @@ class DandiApiDouble:
 
     def _presign(self, asset: Asset) -> str:
         name = asset.path.rsplit("/", 1)[-1]
-        signed = self._s3.generate_presigned_url(
-            "get_object", ExpiresIn=self.ttl,
-            Params={"Bucket": self.bucket, "Key": asset.blob_key,
-                    "ResponseContentDisposition": f'attachment; filename="{name}"'})
+        return self._sign("get_object", "GET", {"Key": asset.blob_key,
+                                                "ResponseContentDisposition": f'attachment; filename="{name}"'})
+
+    def _sign(self, operation: str, method: str, params: dict[str, Any]) -> str:
+        """A presigned URL for ``operation`` on the storage front, valid for ``method`` only."""
+        signed = self._s3.generate_presigned_url(operation, ExpiresIn=self.ttl, HttpMethod=method,
+                                                 Params={"Bucket": self.bucket, **params})
         parts = urlsplit(signed)
         sig = parse_qs(parts.query).get("X-Amz-Signature", [""])[0]
         with self._lock:  # signing twice in one second gives the same URL: fresh again
             self._issued_signatures.add(sig)
+            self._signed_methods[sig] = method
             self._expired_signatures.discard(sig)
         return urlunsplit(("http", urlsplit(self.storage_url).netloc, parts.path, parts.query, ""))
+
+    # -- uploads ----------------------------------------------------------------------------
+
+    def _require_owner(self, req: Request, did: str) -> Reply | None:
+        token = req.token()
+        if token is None or token not in self.valid_tokens:
+            return Reply.json(401, {"detail": "Invalid token." if token else
+                                    "Authentication credentials were not provided."})
+        ds = self.dandisets.get(did)
+        if ds is None:
+            return Reply.json(404, {"detail": "Not found."})
+        if token not in ds.owners:
+            return Reply.json(403, {"detail": "You do not have permission to perform this action."})
+        return None
+
+    def _upload_initialize(self, req: Request) -> Reply:
+        body = _json_body(req)
+        did = str(body.get("dandiset", ""))
+        denied = self._require_owner(req, did)
+        if denied:
+            return denied
+        digest = body.get("digest") or {}
+        if digest.get("algorithm") != "dandi:dandi-etag":
+            return Reply.json(400, "Unsupported Digest Type")
+        size, etag = body.get("contentSize"), str(digest.get("value", ""))
+        if not isinstance(size, int) or size < 1:
+            return Reply.json(400, {"contentSize": ["Ensure this value is greater than or equal to 1."]})
+        with self._lock:
+            existing = self.blobs.get(etag)
+        if existing is not None:
+            return Reply.json(409, "Blob already exists.", Location=existing.blob_id)
+        uid = str(uuid.uuid4())
+        key = f"blobs/{uid[0:3]}/{uid[3:6]}/{uid}"
+        s3_upload = self._s3.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        parts = [{"part_number": n, "size": length,
+                  "upload_url": self._sign("upload_part", "PUT", {"Key": key, "UploadId": s3_upload,
+                                                                   "PartNumber": n})}
+                 for n, _, length in PartLayout.for_size(size).parts()]
+        with self._lock:
+            self.uploads[uid] = PendingUpload(uid, s3_upload, key, size, etag, did)
+        return Reply.json(200, {"upload_id": uid, "parts": parts})
+
+    def _pending(self, req: Request, uid: str) -> PendingUpload | Reply:
+        upload = self.uploads.get(uid)
+        if upload is None:
+            return Reply.json(404, {"detail": "Not found."})
+        return self._require_owner(req, upload.dandiset) or upload
+
+    def _upload_complete(self, req: Request, uid: str) -> Reply:
+        upload = self._pending(req, uid)
+        if isinstance(upload, Reply):
+            return upload
+        parts = _json_body(req).get("parts") or []
+        xml = "".join(f'<Part><PartNumber>{int(p["part_number"])}</PartNumber><ETag>"{p["etag"]}"</ETag></Part>'
+                      for p in parts)
+        url = self._sign("complete_multipart_upload", "POST", {"Key": upload.key, "UploadId": upload.s3_upload_id})
+        return Reply.json(200, {"complete_url": url,
+                                "body": f"<CompleteMultipartUpload>{xml}</CompleteMultipartUpload>"})
+
+    def _upload_validate(self, req: Request, uid: str) -> Reply:
+        upload = self._pending(req, uid)
+        if isinstance(upload, Reply):
+            return upload
+        try:
+            head = self._s3.head_object(Bucket=self.bucket, Key=upload.key)
+        except Exception:  # noqa: BLE001 - botocore's ClientError: the object was never completed
+            return Reply.json(400, "Object does not exist.")
+        actual_etag = head["ETag"].strip('"')
+        if head["ContentLength"] != upload.size:
+            return Reply.json(400, f"Size {upload.size} does not match actual size {head['ContentLength']}.")
+        if actual_etag != upload.etag:
+            return Reply.json(400, f"ETag {upload.etag} does not match actual ETag {actual_etag}.")
+        with self._lock:
+            del self.uploads[uid]
+            if upload.etag in self.blobs:
+                return Reply.json(409, "An identical blob has already been uploaded.")
+            blob = Blob(str(uuid.uuid4()), upload.key, upload.size, upload.etag)
+            self.blobs[upload.etag] = blob
+            self.blob_uploads.append(upload.etag)
+        return Reply.json(200, {"blob_id": blob.blob_id, "etag": blob.etag, "sha256": None, "size": blob.size})
+
+    def _blob_by_digest(self, req: Request) -> Reply:
+        body = _json_body(req)
+        blob = self.blobs.get(str(body.get("value", ""))) if body.get("algorithm") == "dandi:dandi-etag" else None
+        if blob is None:
+            return Reply.json(404, {"detail": "Not found."})
+        return Reply.json(200, {"blob_id": blob.blob_id, "etag": blob.etag, "sha256": None, "size": blob.size})
+
+    def _asset_from_body(self, req: Request, did: str, version: str) -> tuple[str, Blob] | Reply:
+        if version != "draft":
+            return Reply.json(405, {"detail": "Only the draft version can be modified."})
+        denied = self._require_owner(req, did)
+        if denied:
+            return denied
+        body = _json_body(req)
+        if bool(body.get("blob_id")) == bool(body.get("zarr_id")):
+            return Reply.json(400, "Exactly one of blob_id or zarr_id must be specified.")
+        path = (body.get("metadata") or {}).get("path")
+        if not path:
+            return Reply.json(400, "No path specified in metadata.")
+        if not _ASSET_PATH.fullmatch(path) or "//" in path:
+            return Reply.json(400, {"path": [f"Invalid path {path!r}"]})
+        blob = next((b for b in self.blobs.values() if b.blob_id == body["blob_id"]), None)
+        if blob is None:
+            return Reply.json(400, {"blob_id": ["Unknown blob."]})
+        return path, blob
+
+    def _new_asset(self, did: str, path: str, blob: Blob) -> Asset:
+        asset = Asset(str(uuid.uuid4()), did, "draft", path, blob.blob_id, blob.key, blob.size, blob.etag, _now())
+        self.assets[asset.asset_id] = asset
+        return asset
+
+    def _create_asset(self, req: Request, did: str, version: str) -> Reply:
+        found = self._asset_from_body(req, did, version)
+        if isinstance(found, Reply):
+            return found
+        path, blob = found
+        with self._lock:
+            if any(a.dandiset == did and a.version == "draft" and a.path == path for a in self.assets.values()):
+                return Reply.json(409, "An asset with that path already exists")
+            asset = self._new_asset(did, path, blob)
+        return Reply.json(200, {k: v for k, v in self._detail(asset).items()})
+
+    def _update_asset(self, req: Request, did: str, version: str, aid: str) -> Reply:
+        found = self._asset_from_body(req, did, version)
+        if isinstance(found, Reply):
+            return found
+        path, blob = found
+        with self._lock:
+            old = self.assets.get(aid)
+            if old is None or old.dandiset != did or old.version != "draft":
+                return Reply.json(404, {"detail": "Not found."})
+            if old.path == path and old.blob_id == blob.blob_id:
+                return Reply.json(200, self._detail(old))
+            del self.assets[aid]  # the archive makes a new asset and drops the old one from the draft
+            asset = self._new_asset(did, path, blob)
+        return Reply.json(200, self._detail(asset))
+
+    def _delete_asset(self, req: Request, did: str, version: str, aid: str) -> Reply:
+        denied = self._require_owner(req, did)
+        if denied:
+            return denied
+        with self._lock:
+            asset = self.assets.get(aid)
+            if asset is None or asset.dandiset != did or asset.version != version:
+                return Reply.json(404, {"detail": "Not found."})
+            del self.assets[aid]
+        return Reply(204)
 
     def _metadata(self, req: Request, aid: str, did: str | None = None, version: str | None = None) -> Reply:
         found = self._find(req, aid, did, version)
@@ -341,12 +524,21 @@ class DandiApiDouble:
                          {"Content-Type": "application/xml"})
         if time.time() >= expiry or sig in self._expired_signatures:
             return Reply(403, _EXPIRED_XML, {"Content-Type": "application/xml"})
-        if req.method != "GET":  # the signature covers GET only, as on S3
+        if req.method != self._signed_methods.get(sig, "GET"):  # a signature covers one method, as on S3
             return Reply(403, b"", {"Content-Type": "application/xml"})
         headers = {"Range": req.headers["range"]} if "range" in req.headers else {}
-        resp = self._forward.get(f"{self.s3_endpoint}{req.path}", params=req.query, headers=headers, timeout=30)
+        resp = self._forward.request(req.method, f"{self.s3_endpoint}{req.path}", params=req.query,
+                                     headers=headers, data=req.body or None, timeout=60)
         keep = ("Content-Range", "Content-Type", "ETag", "Accept-Ranges", "Content-Disposition")
         return Reply(resp.status_code, resp.content, {k: resp.headers[k] for k in keep if k in resp.headers})
+
+
+def _json_body(req: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _now() -> str:

@@ -62,7 +62,7 @@ def test_cli_lists_plugin(installed_example):
     assert proc.returncode == 0, proc.stderr
     rows = {r["name"]: r for r in json.loads(proc.stdout)}
     assert rows["memory"]["source"].startswith("lindi-example-backend")
-    assert rows["dandi"]["capabilities"] == ["read", "sizes", "resolve"]
+    assert rows["dandi"]["capabilities"] == ["read", "sizes", "resolve", "write"]
 
 
 def test_example_own_tests_pass(installed_example):

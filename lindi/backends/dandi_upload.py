@@ -1,0 +1,190 @@
+"""Uploads to a DANDI dandiset draft through the archive's REST API (DANDI_API.md sections 5 and 7).
+
+A blob is uploaded with ``uploads/initialize`` (declaring its dandi-etag; a
+409 means the archive already has those bytes and names the blob), parts
+``PUT`` to presigned storage URLs (no API key there), ``complete``, the
+storage-side completion and ``validate``. Every blob then becomes an asset,
+because the archive deletes blobs no asset references after 7 days: chunk
+blobs under ``.lindi/blobs/sha256/ab/cd/<hex>``, the document under its own
+path, replaced by ``PUT`` (a new asset id) when republished.
+
+Destinations are written ``dandi://<instance>/<dandiset>/<path>``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from ..errors import IntegrityError, RemoteError
+from .content import blob_relpath, sha256_hex, check_digest
+from .dandi_etag import PartLayout, dandi_etag, part_etag
+from .retry import RETRY_STATUSES, RetryPolicy, Transient
+
+BLOB_ASSET_ROOT = ".lindi"
+_DEST = re.compile(r"^dandi://(?P<instance>[^/]+)/(?P<dandiset>\d+)(?:/(?P<path>.*))?$")
+_XML_ETAG = re.compile(rb"<ETag>\s*(?:&quot;|\")?([0-9a-f]{32}-\d+)(?:&quot;|\")?\s*</ETag>")
+
+
+@dataclass(frozen=True)
+class DandiDestination:
+    """A parsed ``dandi://<instance>/<dandiset>/<path>``."""
+
+    instance: str
+    dandiset: str
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> DandiDestination:
+        m = _DEST.match(url)
+        if not m:
+            raise RemoteError("not a DANDI destination (expected dandi://<instance>/<dandiset id>/<path>)", url=url)
+        return cls(m.group("instance"), m.group("dandiset"), (m.group("path") or "").strip("/"))
+
+
+class DandiUploader:
+    """The upload client of one instance; ``api_key`` goes to ``api_url`` only, never to storage."""
+
+    def __init__(self, api_url: str, api_key: str, session: requests.Session, *, retry: RetryPolicy,
+                 timeout: tuple[float, float], key_hint: str):
+        self.api_url = api_url.rstrip("/")
+        self.session = session
+        self.retry = retry
+        self.timeout = timeout
+        self._auth = {"Authorization": f"token {api_key}"}
+        self._key_hint = key_hint
+
+    # -- public -------------------------------------------------------------------------------
+
+    def check_token(self) -> None:
+        """``GET /auth/token/``: the API key is valid."""
+        self._api("GET", "/auth/token/")
+
+    def download_url(self, asset_id: str) -> str:
+        return f"{self.api_url}/assets/{asset_id}/download/"
+
+    def put_blob(self, dandiset: str, digest: str, data: bytes) -> str:
+        """The chunk blob as the asset ``.lindi/blobs/sha256/...``; reused when that asset exists."""
+        actual = sha256_hex(data)
+        if actual != check_digest(digest):
+            raise IntegrityError(f"blob bytes have SHA-256 {actual}, not the claimed {digest}",
+                                 url=f"dandiset {dandiset}")
+        path = f"{BLOB_ASSET_ROOT}/{blob_relpath(digest)}"
+        existing = self.find_asset(dandiset, path)
+        if existing is not None and existing.get("size") == len(data):
+            return self.download_url(existing["asset_id"])
+        blob_id = self.upload(dandiset, data)
+        return self.download_url(self._attach(dandiset, path, blob_id, existing))
+
+    def put_document(self, dandiset: str, path: str, data: bytes) -> str:
+        """Upload ``data`` as the asset at ``path``, replacing (PUT, new asset id) an existing one."""
+        blob_id = self.upload(dandiset, data)
+        return self.download_url(self._attach(dandiset, path, blob_id, self.find_asset(dandiset, path)))
+
+    def find_asset(self, dandiset: str, path: str) -> dict[str, Any] | None:
+        """The draft asset at exactly ``path`` (the list filter is a case-insensitive prefix)."""
+        url = f"/dandisets/{dandiset}/versions/draft/assets/"
+        params: dict[str, Any] | None = {"path": path, "page_size": 100}
+        while url:
+            page = self._api("GET", url, params=params).json()
+            for hit in page.get("results", []):
+                if hit.get("path") == path:
+                    return hit
+            url, params = page.get("next"), None
+        return None
+
+    def upload(self, dandiset: str, data: bytes) -> str:
+        """Upload ``data`` as a blob (or find the identical one); returns the blob id."""
+        if not data:
+            raise RemoteError("the archive cannot store an empty blob", url=self.api_url)
+        etag = dandi_etag(data)
+        layout = PartLayout.for_size(len(data))
+        resp = self._api("POST", "/uploads/initialize/", ok=(200, 409),
+                         json={"contentSize": len(data), "dandiset": dandiset,
+                               "digest": {"algorithm": "dandi:dandi-etag", "value": etag}})
+        if resp.status_code == 409:
+            return self._existing_blob(resp)
+        body = resp.json()
+        upload_id, parts = body["upload_id"], body["parts"]
+        if len(parts) != layout.count:
+            raise RemoteError(f"the archive split {len(data)} bytes into {len(parts)} parts, expected "
+                              f"{layout.count}", url=self.api_url)
+        done = []
+        for part in parts:
+            number, size = int(part["part_number"]), int(part["size"])
+            offset = (number - 1) * layout.initial_size
+            chunk = data[offset:offset + size]
+            got = self._storage("PUT", part["upload_url"], chunk).headers.get("ETag", "").strip('"')
+            if got != part_etag(chunk):
+                raise IntegrityError(f"storage stored part {number} with ETag {got!r}, expected "
+                                     f"{part_etag(chunk)}", url=self.api_url)
+            done.append({"part_number": number, "size": size, "etag": got})
+        completion = self._api("POST", f"/uploads/{upload_id}/complete/", json={"parts": done}).json()
+        result = self._storage("POST", completion["complete_url"], completion["body"].encode())
+        m = _XML_ETAG.search(result.content)
+        if not m or m.group(1).decode() != etag:
+            raise IntegrityError(f"storage completed the upload with ETag {m and m.group(1)!r}, expected {etag}",
+                                 url=self.api_url)
+        resp = self._api("POST", f"/uploads/{upload_id}/validate/", ok=(200, 409))
+        if resp.status_code == 409:  # an identical blob won a race: ask for it
+            return self._existing_blob(self._api(
+                "POST", "/uploads/initialize/", ok=(409,),
+                json={"contentSize": len(data), "dandiset": dandiset,
+                      "digest": {"algorithm": "dandi:dandi-etag", "value": etag}}))
+        return str(resp.json()["blob_id"])
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _existing_blob(self, resp: requests.Response) -> str:
+        blob_id = resp.headers.get("Location", "").rstrip("/").rsplit("/", 1)[-1]
+        if not blob_id:
+            raise RemoteError("409 'Blob already exists' without a Location header", url=self.api_url)
+        return blob_id
+
+    def _attach(self, dandiset: str, path: str, blob_id: str, existing: dict[str, Any] | None) -> str:
+        """Point the asset at ``path`` to ``blob_id``; returns its (possibly new) asset id."""
+        body = {"metadata": {"path": path}, "blob_id": blob_id}
+        base = f"/dandisets/{dandiset}/versions/draft/assets/"
+        if existing is not None:
+            if existing.get("blob") == blob_id:
+                return str(existing["asset_id"])
+            return str(self._api("PUT", f"{base}{existing['asset_id']}/", json=body).json()["asset_id"])
+        resp = self._api("POST", base, json=body, ok=(200, 201, 409))
+        if resp.status_code == 409:  # a concurrent publisher created it first
+            found = self.find_asset(dandiset, path)
+            if found is None:
+                raise RemoteError(f"asset {path!r} reported as existing but not found", url=self.api_url)
+            return self._attach(dandiset, path, blob_id, found)
+        return str(resp.json()["asset_id"])
+
+    def _api(self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201, 204), **kw: Any
+             ) -> requests.Response:
+        url = path if "://" in path else f"{self.api_url}{path}"
+        return self._send(lambda: self.session.request(method, url, headers=self._auth, timeout=self.timeout,
+                                                       allow_redirects=False, **kw), url, ok)
+
+    def _storage(self, method: str, url: str, data: bytes) -> requests.Response:
+        # a fresh request without the session's headers: the API key must never reach storage
+        return self._send(lambda: requests.request(method, url, data=data, timeout=self.timeout), url.split("?")[0],
+                          (200,))
+
+    def _send(self, call: Callable[[], requests.Response], shown: str, ok: tuple[int, ...]) -> requests.Response:
+        def attempt() -> requests.Response:
+            try:
+                resp = call()
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise Transient(f"network error: {type(exc).__name__}", url=shown) from None
+            if resp.status_code in ok:
+                return resp
+            if resp.status_code in RETRY_STATUSES:
+                raise Transient(f"HTTP {resp.status_code}", url=shown)
+            detail = resp.text[:300].strip()
+            hint = {401: f"authentication failed (check {self._key_hint})",
+                    403: "permission denied: this API key's user may not write to the dandiset",
+                    404: "not found"}.get(resp.status_code, f"HTTP {resp.status_code}")
+            raise RemoteError(f"DANDI upload: {hint}: {detail}" if detail else f"DANDI upload: {hint}", url=shown)
+
+        return self.retry.run(attempt)
