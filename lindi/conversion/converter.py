@@ -256,7 +256,9 @@ class HDF5Converter:
                     shape: list[int]) -> None:
         element = element_converter(desc, self._refs)
         values = np.asarray(dset[()])
-        text = dumps([*(element(v) for v in values.reshape(-1)), "|O", shape], sort_keys=True)
+        # h5py expands array-typed elements into trailing axes: keep them together per element
+        elements = values.reshape((math.prod(shape), *values.shape[len(dset.shape):]))
+        text = dumps([*(element(v) for v in elements), "|O", shape], sort_keys=True)
         batch.refs[prefix + chunk_key([0] * len(shape))] = text
         batch.inlined += len(text)
 

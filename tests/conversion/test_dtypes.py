@@ -170,3 +170,14 @@ def test_datetime_opaque_keeps_numpy_tag(tmp_path, convert):
     assert c.meta("d", ".zarray")["dtype"] == "|V8"
     assert c.meta("d", ".lindi")["dtype"] == {"class": "opaque", "size": 8, "tag": "NUMPY:<M8[ns]"}
     assert np.array_equal(np.frombuffer(c.raw("d/0"), "<M8[ns]"), values, equal_nan=True)
+
+
+def test_array_dtype_dataset_and_committed_datatype(tmp_path, convert):
+    path = tmp_path / "arr.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("a", shape=(2,), dtype=np.dtype(("<i2", (3,))))[:] = [[1, 2, 3], [4, 5, 6]]
+        f["named_type"] = np.dtype("<f8")
+    c = convert(path)
+    assert c.meta("a", ".lindi")["dtype"] == {"class": "array", "base": "<i2", "shape": [3]}
+    assert c.json_chunk("a/0") == [[1, 2, 3], [4, 5, 6]]
+    assert [(u.path, "committed datatype" in u.reason) for u in c.report.unsupported] == [("/named_type", True)]
