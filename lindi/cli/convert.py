@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 from tqdm import tqdm
 
+from ..batch.cli import with_many
 from ..conversion import ConversionReport, LindiH5ZarrStoreOpts, SourceOpenError
 from ..errors import LindiError
 from ..strict_json import dumps
@@ -26,6 +27,7 @@ def _summary(output: str, report: ConversionReport) -> str:
     return "\n".join(lines)
 
 
+@with_many("convert")
 @click.command("convert")
 @click.argument("src")
 @click.option("-o", "--output", help="Output path (default: SRC.lindi.json next to SRC).")

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import click
 
+from lindi.batch.cli import with_many
 
+
+@with_many("validate")
 @click.command("validate")
 @click.argument("location")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
