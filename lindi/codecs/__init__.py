@@ -9,11 +9,13 @@ from __future__ import annotations
 from .nbit import HDF5Nbit
 from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .pipeline import ChunkCodecError, CodecPipeline, Stage, decode_chunk, encode_chunk, hdf5_pipeline
-from .registry import FORBIDDEN_CODEC_IDS, KNOWN_CODEC_IDS, LINDI_CODEC_IDS, get_codec, register_codecs
+from .registry import (
+    FORBIDDEN_CODEC_IDS, KNOWN_CODEC_IDS, LINDI_CODEC_IDS, CodecStatus, codec_status, get_codec, register_codecs,
+)
 from .scaleoffset import HDF5ScaleOffset
 
 __all__ = [
-    "FORBIDDEN_CODEC_IDS", "KNOWN_CODEC_IDS", "LINDI_CODEC_IDS", "ChunkCodecError", "CodecPipeline",
+    "FORBIDDEN_CODEC_IDS", "KNOWN_CODEC_IDS", "LINDI_CODEC_IDS", "ChunkCodecError", "CodecPipeline", "CodecStatus",
     "HDF5Bitshuffle", "HDF5Lzf", "HDF5Nbit", "HDF5ScaleOffset", "Stage", "decode_chunk", "encode_chunk", "get_codec",
-    "hdf5_pipeline", "register_codecs",
+    "codec_status", "hdf5_pipeline", "register_codecs",
 ]

@@ -7,7 +7,7 @@ make the reader run code, so ids such as ``pickle`` are refused here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numcodecs.registry
 from numcodecs.errors import UnknownCodecError
@@ -43,6 +43,8 @@ KNOWN_CODEC_IDS: frozenset[str] = frozenset({
     "json2", "vlen-utf8", "vlen-bytes", "vlen-array",
     *_IMAGECODECS, *LINDI_CODEC_IDS,
 })
+
+CodecStatus = Literal["known", "registered", "forbidden", "unknown"]
 
 _registered = False
 
@@ -85,3 +87,15 @@ def get_codec(config: Mapping[str, Any], *, pointer: str | None = None, source: 
     except (TypeError, ValueError) as exc:
         raise DocumentError(f"invalid configuration for codec {codec_id!r}: {exc}",
                             pointer=pointer, source=source) from None
+
+
+def codec_status(codec_id: str) -> CodecStatus:
+    """Classify a codec id for the validator: in the spec's list, only registered in this
+    process (a portability warning), forbidden, or unknown."""
+    if codec_id in FORBIDDEN_CODEC_IDS:
+        return "forbidden"
+    if codec_id in KNOWN_CODEC_IDS:
+        return "known"
+    if codec_id in numcodecs.registry.codec_registry or codec_id in (getattr(numcodecs.registry, "entries", None) or {}):
+        return "registered"
+    return "unknown"

@@ -13,7 +13,7 @@ from jsonschema.exceptions import best_match
 from lindi import strict_json
 from lindi.errors import DocumentError
 
-from .codecs import codec_status
+from lindi.codecs import codec_status
 from .dtypes import OBJECT_CODEC_IDS, OBJECT_DTYPE
 from .report import Collector, ref_pointer, shorten
 from .schema import schema_errors

@@ -53,6 +53,7 @@ class ArrayInfo:
     external: bool
     json_codec: bool
     chunks: list[int]
+    compressor: dict[str, Any] | None
 
 
 # Outcomes of resolving a chunk key's parent that are not an array.
@@ -71,7 +72,7 @@ class RefsPass:
         self.out = out
         self.nodes: dict[str, NodeMeta] = {}
         self.used_templates: set[str] = set()
-        self.json_chunks: list[tuple[str, Any, list[int]]] = []
+        self.json_chunks: list[tuple[str, Any, ArrayInfo]] = []
         self._parents: dict[str, ArrayInfo | str] = {}
         self._urls: dict[str, bool] = {}
 
@@ -123,7 +124,7 @@ class RefsPass:
             grid = tuple(math.ceil(s / c) for s, c in zip(z["shape"], z["chunks"]))
             json_codec = z["dtype"] == OBJECT_DTYPE and any(f["id"] == "json2" for f in z["filters"] or [])
             return ArrayInfo(parent, pattern, grid, slash, len(parent) + 1 if parent else 0, external, json_codec,
-                             list(z["chunks"]))
+                             list(z["chunks"]), z["compressor"])
         # chunk keys of a "/"-separated array have the array as an ancestor, not as the parent
         if "/" not in parent:
             return NOT_ARRAY
@@ -230,7 +231,7 @@ class RefsPass:
                 if value.startswith("base64:") and not _check_base64(key, value, out):
                     continue
                 if json_chunk:
-                    self.json_chunks.append((key, value, info.chunks))
+                    self.json_chunks.append((key, value, info))
             elif t is dict:
                 out.error("LINDI-E-REF-VALUE", ref_pointer(key), f"{key!r}: an inline JSON object is only allowed for metadata keys")
             else:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lindi import strict_json
+from lindi.codecs import get_codec
 from lindi.errors import DocumentError
 
 from .dtypes import OBJECT_DTYPE, storage_dtype
@@ -49,8 +50,8 @@ class TreeChecks:
             self.out.error("LINDI-E-NO-ROOT-GROUP", "/refs", "the root group key .zgroup is missing")
         for path, node in self.nodes.items():
             self._node(path, node)
-        for key, value, chunks in self.json_chunks:
-            self._json_chunk(key, value, chunks)
+        for key, value, info in self.json_chunks:
+            self._json_chunk(key, value, info.chunks, info.compressor)
 
     # -- per node ----------------------------------------------------------------------------------
 
@@ -154,10 +155,18 @@ class TreeChecks:
         if target is not None and not self.exists(target):
             self.out.warning("LINDI-W-REFERENCE-TARGET", ptr, f"{where}: reference target {target!r} does not exist")
 
-    def _json_chunk(self, key: str, value: str, chunks: list[int]) -> None:
+    def _json_chunk(self, key: str, value: str, chunks: list[int], compressor: dict[str, Any] | None) -> None:
         out, ptr = self.out, ref_pointer(key)
+        raw = decode_inline(value)
+        if compressor is not None:  # LINDI 0.4 compressed its JSON chunks with the array's compressor
+            try:
+                raw = bytes(get_codec(compressor).decode(raw))
+            except Exception as exc:  # any codec failure means the chunk is unusable
+                out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: JSON-codec chunk does not decompress with "
+                                                     f"{compressor.get('id')!r} ({exc})")
+                return
         try:
-            items = strict_json.loads(decode_inline(value))
+            items = strict_json.loads(raw)
         except DocumentError as exc:
             out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: JSON-codec chunk is not strict JSON ({exc})")
             return
