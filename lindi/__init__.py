@@ -17,6 +17,9 @@ _LAZY = {
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
     "LindiError": ("lindi.errors", "LindiError"),
     "LocalCache": ("lindi.cache", "LocalCache"),
+    "StagingArea": ("lindi.staging", "StagingArea"),
+    "publish": ("lindi.staging", "publish"),
+    "PublishResult": ("lindi.staging", "PublishResult"),
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -24,6 +27,7 @@ __all__ = ["__version__", *_LAZY]
 if TYPE_CHECKING:  # pragma: no cover
     from .cache import LocalCache
     from .errors import LindiError
+    from .staging import PublishResult, StagingArea, publish
     from .LindiH5pyFile import LindiH5pyFile
     from .LindiH5ZarrStore import LindiH5ZarrStore
     from .validate import ValidationReport, validate
