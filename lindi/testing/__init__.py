@@ -12,6 +12,7 @@ _LAZY = {
     "RangeServer": "lindi.testing.range_server",
     "DandiApiDouble": "lindi.testing.dandi_double",
     "BackendTests": "lindi.testing.backend_tests",
+    "BackendWriteTests": "lindi.testing.backend_tests",
     "moto_s3_server": "lindi.testing.cloud_servers",
     "gcs_emulator": "lindi.testing.cloud_servers",
     "s3_client": "lindi.testing.cloud_servers",

@@ -14,10 +14,15 @@ Subclass it in a test module and override two fixtures::
             return make
 
 Optionally override ``missing_url`` (a URL in the same place that does not exist).
+
+A backend with the ``"write"`` capability also subclasses :class:`BackendWriteTests`
+and overrides ``backend`` plus ``destination`` (a directory-like URL it may write
+below, ending in ``/``) and ``document_url`` (a URL for :meth:`Backend.put_object`).
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -139,3 +144,77 @@ class BackendTests:
         url, data = blob
         got = asyncio.run(backend.aread_ranges([(url, 5, 10), (url, 50_000, 7)]))
         assert got == [data[5:15], data[50_000:50_007]]
+
+
+class BackendWriteTests:
+    """Write side of the backend contract: content-addressed blobs and replaceable documents."""
+
+    @pytest.fixture
+    def backend(self) -> Backend:
+        raise NotImplementedError("override the `backend` fixture to return the backend under test")
+
+    @pytest.fixture
+    def destination(self) -> str:
+        raise NotImplementedError("override `destination`: a directory-like URL ending in '/' to write below")
+
+    @pytest.fixture
+    def document_url(self) -> str:
+        raise NotImplementedError("override `document_url`: where put_object may write a document")
+
+    def test_declares_write(self, backend: Backend, destination: str) -> None:
+        assert "write" in backend.capabilities
+        backend.check_writable(destination)
+
+    def test_blob_round_trip(self, backend: Backend, destination: str) -> None:
+        data = _payload(20_000, seed=int.from_bytes(os.urandom(2), "big"))
+        url = backend.put_blob(destination, hashlib.sha256(data).hexdigest(), data)
+        assert backend.read_ranges([(url, 0, len(data)), (url, 123, 77)]) == [data, data[123:200]]
+        assert backend.size(url) == len(data)
+
+    def test_blob_is_idempotent(self, backend: Backend, destination: str) -> None:
+        data = os.urandom(3000)
+        digest = hashlib.sha256(data).hexdigest()
+        first = backend.put_blob(destination, digest, data)
+        assert backend.put_blob(destination, digest, data) == first
+        assert backend.read_ranges([(first, 0, 3000)]) == [data]
+
+    def test_distinct_blobs_get_distinct_urls(self, backend: Backend, destination: str) -> None:
+        a, b = os.urandom(100), os.urandom(100)
+        ua = backend.put_blob(destination, hashlib.sha256(a).hexdigest(), a)
+        ub = backend.put_blob(destination, hashlib.sha256(b).hexdigest(), b)
+        assert ua != ub
+        assert backend.read_ranges([(ua, 0, 100), (ub, 0, 100)]) == [a, b]
+
+    def test_wrong_digest_is_refused(self, backend: Backend, destination: str) -> None:
+        with pytest.raises(LindiError, match="SHA-256"):
+            backend.put_blob(destination, hashlib.sha256(b"other").hexdigest(), b"data")
+        with pytest.raises(ValueError):
+            backend.put_blob(destination, "not-a-digest", b"data")
+
+    def test_concurrent_writers_of_one_blob(self, backend: Backend, destination: str) -> None:
+        data = os.urandom(5000)
+        digest = hashlib.sha256(data).hexdigest()
+        urls: list[str] = []
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                urls.append(backend.put_blob(destination, digest, data))
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors, errors[0]
+        assert len(urls) == 4
+        for url in set(urls):
+            assert backend.read_ranges([(url, 0, len(data))]) == [data]
+
+    def test_document_is_replaced(self, backend: Backend, document_url: str) -> None:
+        first = backend.put_object(document_url, b'{"version": 1}')
+        assert backend.read_ranges([(first, 0, 14)]) == [b'{"version": 1}']
+        second = backend.put_object(document_url, b'{"version": 1, "x": 2}')
+        assert backend.read_ranges([(second, 0, 22)]) == [b'{"version": 1, "x": 2}']
