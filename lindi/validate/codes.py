@@ -70,6 +70,8 @@ ERRORS: dict[str, CodeInfo] = {
     "LINDI-E-MEMBER-ORDER": CodeInfo("`member_order` is not a permutation of the group's child names, or is on an array.",
                                      '"member_order": ["x"] with children x, y'),
     "LINDI-E-LINK": CodeInfo("`link` is malformed, or its node is not a childless group.", '"link": {"type": "hard"}'),
+    "LINDI-E-STORAGE": CodeInfo("`storage` is malformed, not on an array, or its chunks/maxshape do not fit the array's shape.",
+                                '"storage": {"layout": "chunked", "maxshape": [5]} on shape [10]'),
     "LINDI-E-HARD-LINK-TARGET": CodeInfo("A hard link's target node does not exist.", '{"type": "hard", "target": "/nope"}'),
     "LINDI-E-JSON-CHUNK": CodeInfo("An inline chunk of a JSON-codec array does not decode to [elements..., \"|O\", shape] with the right count.",
                                    '"s/0": "[1, 2]"'),

@@ -30,7 +30,8 @@ _KIND_CODE = {"zgroup": "LINDI-E-ZGROUP", "zarray": "LINDI-E-ZARRAY", "zattrs": 
 _ZATTRS_CODES = {"_SCALAR": "LINDI-E-SCALAR", "_SOFT_LINK": "LINDI-E-SOFT-LINK",
                  "_COMPOUND_DTYPE": "LINDI-E-COMPOUND-DTYPE", "_EXTERNAL_ARRAY_LINK": "LINDI-E-EXTERNAL-ARRAY-LINK"}
 _LINDI_CODES = {"dtype": "LINDI-E-DTYPE", "null_dataspace": "LINDI-E-NULL-DATASPACE", "attrs": "LINDI-E-ATTR-TYPE",
-                "attr_order": "LINDI-E-ATTR-ORDER", "member_order": "LINDI-E-MEMBER-ORDER", "link": "LINDI-E-LINK"}
+                "attr_order": "LINDI-E-ATTR-ORDER", "member_order": "LINDI-E-MEMBER-ORDER", "link": "LINDI-E-LINK",
+                "storage": "LINDI-E-STORAGE"}
 
 
 def _code_for(kind: str, path: list[Any]) -> str:

@@ -141,12 +141,30 @@ class TreeChecks:
                 out.error("LINDI-E-MEMBER-ORDER", ptr, f"{label}: member_order is only for groups")
             elif sorted(lindi["member_order"]) != sorted(children):
                 out.error("LINDI-E-MEMBER-ORDER", ptr, f"{label}: member_order {lindi['member_order']} is not a permutation of {sorted(children)}")
+        if "storage" in lindi:
+            self._storage(label, ptr, zarray if is_array else None, lindi["storage"])
         if "link" in lindi:
             link = lindi["link"]
             if is_array or children:
                 out.error("LINDI-E-LINK", ptr, f"{label}: a link placeholder must be a group without children")
             elif link["type"] == "hard" and not self.exists(link["target"]):
                 out.error("LINDI-E-HARD-LINK-TARGET", ptr, f"{label}: hard link target {link['target']!r} does not exist")
+
+    def _storage(self, label: str, ptr: str, zarray: dict | None, storage: dict[str, Any]) -> None:
+        out = self.out
+        if zarray is None:
+            out.error("LINDI-E-STORAGE", ptr, f"{label}: storage is only for arrays")
+            return
+        shape = zarray["shape"]
+        if "chunks" in storage:
+            if storage["layout"] != "chunked":
+                out.error("LINDI-E-STORAGE", ptr, f"{label}: storage chunks given for a {storage['layout']} layout")
+            elif len(storage["chunks"]) != len(shape):
+                out.error("LINDI-E-STORAGE", ptr, f"{label}: storage chunks {storage['chunks']} do not match shape {shape}")
+        if "maxshape" in storage:
+            maxshape = storage["maxshape"]
+            if len(maxshape) != len(shape) or any(m is not None and m < n for m, n in zip(maxshape, shape)):
+                out.error("LINDI-E-STORAGE", ptr, f"{label}: maxshape {maxshape} does not fit shape {shape}")
 
     # -- references ---------------------------------------------------------------------------------
 
