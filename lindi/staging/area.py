@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from ..backends.local import describe_os_error
 from ..backends.urls import local_path
 from .blobs import atomic_write, blob_relpath, check_digest, sha256_hex
 from .errors import StagingError
@@ -37,7 +38,7 @@ class StagingArea:
             directory = tempfile.mkdtemp(prefix="lindi-staging-", dir=base_dir)
         except OSError as exc:
             raise StagingError(f"cannot create a staging directory in {base_dir or tempfile.gettempdir()}: "
-                               f"{exc.strerror}") from exc
+                               f"{describe_os_error(exc)}") from exc
         return cls(directory, keep=keep)
 
     def __enter__(self) -> StagingArea:
