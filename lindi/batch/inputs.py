@@ -92,7 +92,8 @@ def plan_outputs(inputs: list[str], out_dir: str, suffix: str = LINDI_SUFFIX) ->
 def _url_relpath(url: str) -> str:
     parts = urlsplit(url)
     segments = [unquote(s) for s in parts.path.split("/") if s not in ("", ".", "..")]
-    safe = [s.replace(os.sep, "_") for s in [parts.netloc.rsplit("@", 1)[-1] or parts.scheme, *segments]]
+    host = parts.netloc.rsplit("@", 1)[-1].replace(":", "_") or parts.scheme
+    safe = [s.replace(os.sep, "_") for s in [host, *segments]]
     return os.path.join(*safe)
 
 
