@@ -46,7 +46,7 @@ class PublishResult:
     journal: str | None = None
 
 
-def publish(source: str | os.PathLike[str] | Mapping[str, Any], destination: str | Destination, *,
+def publish(source: str | os.PathLike[str] | Mapping[str, Any], destination: str | os.PathLike[str] | Destination, *,
             progress: bool = True, base: str | None = None, journal: str | None = None, workers: int = 4,
             registry: Registry | None = None) -> PublishResult:
     """Publish ``source`` (a ``.lindi.json``, ``.lindi.d``, ``.lindi.tar`` or a document dict) to ``destination``.
@@ -65,8 +65,8 @@ def publish(source: str | os.PathLike[str] | Mapping[str, Any], destination: str
         location = os.fspath(source)
         doc, doc_base = load_container(location)
         name = _document_name(location)
-    dest = destination if not isinstance(destination, str) else \
-        resolve_destination(destination, name, registry=registry)
+    dest = resolve_destination(os.fspath(destination), name, registry=registry) \
+        if isinstance(destination, (str, os.PathLike)) else destination
     if journal is None and not isinstance(source, Mapping) and is_local(os.fspath(source)):
         journal = default_journal_path(os.fspath(source), dest.location)
     dest.check()
