@@ -184,3 +184,19 @@ def test_lindi_validate_is_callable_after_importing_the_package():
     import lindi.validate as package
 
     assert lindi.validate(MINIMAL).valid and package.validate(MINIMAL).valid
+
+
+def test_large_attribute_values_are_still_fully_checked():
+    values = [float(i) for i in range(100_000)]
+    doc = {"version": 1, "lindi_spec": "1.0", "generator": {"name": "lindi"},
+           "refs": {".zgroup": {"zarr_format": 2}, ".zattrs": {"big": values}}}
+    assert validate(doc).valid
+    bad_ref = [[1, 2], [3, {"_REFERENCE": {"path": 5}}]]  # an object deep inside a list is still schema-checked
+    doc["refs"][".zattrs"]["refs"] = bad_ref
+    report = validate(doc)
+    assert {i.code for i in report.errors} == {"LINDI-E-REFERENCE"}
+    del doc["refs"][".zattrs"]["refs"]
+    values[77_777] = float("nan")
+    report = validate(doc)
+    assert [i.code for i in report.errors] == ["LINDI-E-NONFINITE-NUMBER"]
+    assert report.errors[0].pointer == "/refs/.zattrs/big/77777"
