@@ -6,6 +6,8 @@ command stay fast and optional extras are only needed when used.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -31,6 +33,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from .LindiH5pyFile import LindiH5pyFile
     from .LindiH5ZarrStore import LindiH5ZarrStore
     from .validate import ValidationReport, validate
+
+
+class _LindiModule(types.ModuleType):
+    """Keeps ``lindi.LindiH5pyFile`` / ``lindi.LindiH5ZarrStore`` the classes (as in LINDI 0.4).
+
+    Importing a subpackage binds its module as an attribute of ``lindi``; for the
+    subpackages named like the class they export, bind the class instead.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == (value.__name__, name) \
+                and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _LindiModule
 
 
 def __getattr__(name: str):

@@ -88,6 +88,20 @@ class RemoteFile(io.RawIOBase):
         start = offset - first * self._block_size
         return joined[start:start + (end - offset)]
 
+    def cached_range(self, offset: int, length: int) -> bytes | None:
+        """Bytes ``offset..offset+length`` if every block holding them is already in memory, else None."""
+        end = offset + length
+        if length <= 0 or end > self.size:
+            return b"" if length == 0 else None
+        first, last = offset // self._block_size, (end - 1) // self._block_size
+        try:
+            pieces = [self._blocks[i] for i in range(first, last + 1)]
+        except KeyError:
+            return None
+        joined = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        start = offset - first * self._block_size
+        return joined[start:start + length]
+
     def _adapt_readahead(self, offset: int, end: int) -> None:
         if offset == self._last_end:
             self._readahead = min(self._readahead * 2, self._max_readahead)
@@ -116,3 +130,18 @@ class RemoteFile(io.RawIOBase):
             self._blocks.move_to_end(i)
         while len(self._blocks) > self._max_blocks:
             self._blocks.popitem(last=False)
+
+
+def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
+    """A range reader that serves refs of ``remote_file.url`` already held in its blocks without a request."""
+
+    def read(requests: Sequence[tuple[str, int, int]]) -> list[bytes]:
+        out: list[bytes | None] = [remote_file.cached_range(offset, length) if url == remote_file.url else None
+                                   for url, offset, length in requests]
+        missing = [i for i, data in enumerate(out) if data is None]
+        if missing:
+            for i, data in zip(missing, reader([requests[i] for i in missing])):
+                out[i] = data
+        return out  # type: ignore[return-value]
+
+    return read

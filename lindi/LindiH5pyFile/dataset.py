@@ -150,7 +150,7 @@ class LindiH5pyDataset(h5py.Dataset):
     @property
     def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
         if self._external_link is not None:
-            return self._file._external_dataset(self._external_link, self.name).chunks
+            return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
             return None
         return tuple(int(c) for c in self._zarray["chunks"])
@@ -286,7 +286,7 @@ class LindiH5pyDataset(h5py.Dataset):
 
     def _read(self, args: tuple[Any, ...]) -> Any:
         if self._external_link is not None:
-            return self._file._external_dataset(self._external_link, self.name)[args]
+            return self._file._external_dataset(self._external_link, self.name, self._meta.store_path)[args]
         if self._is_scalar:
             if args not in ((), (Ellipsis,)):
                 raise ValueError("Illegal slicing argument for scalar dataspace")

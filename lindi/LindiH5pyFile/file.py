@@ -14,15 +14,19 @@ from typing import Any
 import h5py
 
 from .. import strict_json
-from ..errors import DocumentError, LindiError
-from ..store import LindiReferenceStore, RangeReader, load_document
+from ..cache import LocalCache, cached_range_reader
+from ..errors import DocumentError, LindiError, UrlPolicyError
+from ..remote_file import reader_over
+from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
 from ..store.index import join
+from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions, local_path
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference
+from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 _MAX_LINK_DEPTH = 40
 _READ_MODES = ("r",)
@@ -33,8 +37,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: Any = None,
                  staging_area: Any = None):
-        if mode not in _READ_MODES:
-            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
+        _check_mode(mode)
         self._store = store
         self._mode = mode
         self._local_cache = local_cache
@@ -47,54 +50,76 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     # ---- constructors (signatures of the LINDI package) --------------------------------------
     @classmethod
-    def from_lindi_file(cls, url_or_path: str, *, mode: str = "r", staging_area: Any = None,
-                        local_cache: Any = None, range_reader: RangeReader | None = None) -> LindiH5pyFile:
-        """Open a ``.lindi.json`` document from a path or URL."""
-        return cls.from_reference_file_system(url_or_path, mode=mode, staging_area=staging_area,
-                                              local_cache=local_cache, range_reader=range_reader)
+    def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r", staging_area: Any = None,
+                        local_cache: LocalCache | None = None, range_reader: RangeReader | None = None,
+                        coalesce: CoalesceOptions | None = None, allow_local_files: bool | None = None,
+                        allow_private_hosts: bool | None = None) -> LindiH5pyFile:
+        """Open a ``.lindi.json`` document from a path or any URL a backend serves (http(s), s3, gs, DANDI).
+
+        A remote document is fetched whole; its relative refs resolve against its URL, and it may not
+        reference local files (or, from a public host, private addresses) unless ``allow_*`` say so.
+        """
+        _check_mode(mode)
+        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local_files=allow_local_files,
+                                        allow_private_hosts=allow_private_hosts)
+        doc = load_document(url_or_path, policy=policy)
+        return cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
+                         range_reader=range_reader, coalesce=coalesce)
 
     @classmethod
     def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str], *, mode: str = "r",
-                                   staging_area: Any = None, local_cache: Any = None,
+                                   staging_area: Any = None, local_cache: LocalCache | None = None,
                                    range_reader: RangeReader | None = None,
                                    coalesce: CoalesceOptions | None = None,
                                    base: str | None = None) -> LindiH5pyFile:
         """Open a reference file system given as a dict, or a path/URL of one.
 
         ``base`` is where relative ref URLs of a dict resolve (default: none allowed).
-        ``range_reader`` fetches ``[url, offset, length]`` refs (default: local files and http(s)).
+        ``range_reader`` fetches ``[url, offset, length]`` refs (default: :func:`lindi.backends.read_ranges`);
+        ``coalesce`` sets how near refs are merged into one request; ``local_cache`` keeps fetched refs.
         """
-        if mode not in _READ_MODES:  # fail before any I/O
-            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
-        doc: RefDocument = from_dict(rfs, base=base) if isinstance(rfs, dict) else load_document(rfs)
-        store = LindiReferenceStore(doc, range_reader=range_reader, coalesce=coalesce)
-        return cls(store, mode=mode, local_cache=local_cache, staging_area=staging_area)
+        if not isinstance(rfs, dict):
+            return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
+                                       range_reader=range_reader, coalesce=coalesce)
+        _check_mode(mode)  # fail before any I/O
+        return cls._open(from_dict(rfs, base=base), mode=mode, staging_area=staging_area, local_cache=local_cache,
+                         range_reader=range_reader, coalesce=coalesce)
 
     @classmethod
-    def from_hdf5_file(cls, url_or_path: str, *, mode: str = "r", local_cache: Any = None,
-                       zarr_store_opts: Any = None, url: str | None = None,
-                       range_reader: RangeReader | None = None) -> LindiH5pyFile:
-        """Index an HDF5 file (converter: lindi.LindiH5ZarrStore) and open the result."""
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStore
+    def from_hdf5_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
+                       local_cache: LocalCache | None = None, zarr_store_opts: Any = None, url: str | None = None,
+                       range_reader: RangeReader | None = None,
+                       coalesce: CoalesceOptions | None = None) -> LindiH5pyFile:
+        """Index a local or remote HDF5 file (converter: lindi.LindiH5ZarrStore) and open the result.
 
-        if mode not in _READ_MODES:
-            raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
-        kwargs: dict[str, Any] = {}
-        if zarr_store_opts is not None:
-            kwargs["opts"] = zarr_store_opts
-        if url is not None:
-            kwargs["url"] = url
-        zstore = LindiH5ZarrStore.from_file(url_or_path, **kwargs)
-        try:
+        A remote file is read by h5py through read-ahead blocks over the backends; chunk refs point
+        at the remote URL, and refs inside blocks already fetched are served without a new request.
+        """
+        from lindi.LindiH5ZarrStore import LindiH5ZarrStore
+        from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
+
+        _check_mode(mode)
+        src = os.fspath(url_or_path)
+        opts = zarr_store_opts if zarr_store_opts is not None else LindiH5ZarrStoreOpts()
+        reader = range_reader or default_range_reader
+        if not is_remote(src):
+            with LindiH5ZarrStore.from_file(src, opts=opts, url=url) as zstore:
+                rfs = zstore.to_reference_file_system()
+            path = local_path(src) or os.path.abspath(src)
+            return cls._open(from_dict(rfs, base=os.path.dirname(path)), mode=mode, local_cache=local_cache,
+                             range_reader=reader, coalesce=coalesce)
+        block_reader = reader if local_cache is None else cached_range_reader(reader, local_cache)
+        remote = open_remote_file(src, block_reader)
+        with LindiH5ZarrStore(RemoteHDF5Source(remote), opts=opts, url=url or src) as zstore:
             rfs = zstore.to_reference_file_system()
-        finally:
-            close = getattr(zstore, "close", None)
-            if close is not None:
-                close()
-        path = local_path(url_or_path) or (None if "://" in url_or_path else os.path.abspath(url_or_path))
-        base = os.path.dirname(path) if path else url_or_path
-        return cls.from_reference_file_system(rfs, mode=mode, local_cache=local_cache, range_reader=range_reader,
-                                              base=base)
+        return cls._open(from_dict(rfs, base=src), mode=mode, local_cache=local_cache,
+                         range_reader=reader_over(remote, reader), coalesce=coalesce)
+
+    @classmethod
+    def _open(cls, doc: RefDocument, *, mode: str, local_cache: LocalCache | None, range_reader: RangeReader | None,
+              coalesce: CoalesceOptions | None, staging_area: Any = None) -> LindiH5pyFile:
+        store = LindiReferenceStore(doc, range_reader=range_reader, coalesce=coalesce, local_cache=local_cache)
+        return cls(store, mode=mode, local_cache=local_cache, staging_area=staging_area)
 
     def to_reference_file_system(self) -> dict[str, Any]:
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
@@ -230,7 +255,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             if link["type"] == "soft":
                 target = self._locate(self._object(store, name), link["path"], depth + 1)
             else:
-                target = self._external_object(link)
+                target = self._external_object(link, child_store)
             if not isinstance(target, tuple):
                 rest = "/".join(segments[i + 1:])
                 return target[rest] if rest else target
@@ -286,30 +311,39 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                    "source_object_id": root_id})
 
     # ---- HDF5 files behind external links and external arrays --------------------------------
-    def _h5_file(self, url: str) -> h5py.File:
-        path = local_path(url)
-        if path is None and "://" not in url:
-            base = self._store.document.base
-            path = os.path.join(local_path(base) or base, url) if base and "://" not in base else None
-        if path is None:
-            raise LindiError(f"reading HDF5 data from a remote URL is not supported yet: {url}")
-        f = self._h5_files.get(path)
+    def _h5_file(self, url: str, where: str) -> h5py.File:
+        """An HDF5 file named by an external link or array, relative to the document, local or remote."""
+        target = self._store.document.expand_url(url, where)
+        f = self._h5_files.get(target)
         if f is None:
-            f = self._h5_files[path] = h5py.File(path, "r")
+            if is_remote(target):
+                f = h5py.File(open_remote_file(target, self._store.range_reader), "r")
+            else:
+                f = h5py.File(local_path(target) or target, "r")
+            self._h5_files[target] = f
         return f
 
-    def _external_object(self, link: dict[str, Any]) -> Any:
+    def _external_object(self, link: dict[str, Any], store_path: str) -> Any:
         try:
-            return self._h5_file(link["file"])[link["target"]]
+            return self._h5_file(link["file"], join(store_path, ".lindi"))[link["target"]]
+        except UrlPolicyError:
+            raise
         except OSError as exc:
             raise KeyError(f"Unable to open object (can't open external file {link['file']!r}: {exc})") from None
 
-    def _external_dataset(self, link: dict[str, Any], name: str) -> h5py.Dataset:
+    def _external_dataset(self, link: dict[str, Any], name: str, store_path: str) -> h5py.Dataset:
         try:
-            obj = self._h5_file(link["url"])[link["name"]]
+            obj = self._h5_file(link["url"], join(store_path, ".zattrs"))[link["name"]]
+        except UrlPolicyError:
+            raise
         except (OSError, KeyError) as exc:
             raise LindiError(f"cannot read external array of {name} from {link.get('url')} "
                              f"{link.get('name')}: {exc}") from None
         if not isinstance(obj, h5py.Dataset):
             raise LindiError(f"external array of {name}: {link.get('name')} is not a dataset")
         return obj
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in _READ_MODES:
+        raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")

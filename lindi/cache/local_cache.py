@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
+from ..backends.urls import is_local
 from ..errors import IntegrityError
 
 DEFAULT_MAX_BYTES = 10 * 1024**3
@@ -176,17 +177,26 @@ class _write_transaction:
 
 
 def cached_range_reader(reader: RangeReader, cache: LocalCache) -> RangeReader:
-    """Wrap a range reader so hits come from ``cache`` and misses are fetched in one batch and stored."""
+    """Wrap a range reader so hits come from ``cache`` and misses are fetched in one batch and stored.
+
+    Local files are read directly: caching them would only copy them.
+    """
 
     def read(requests: Sequence[RangeRequest]) -> list[bytes]:
         requests = list(requests)
-        cached = cache.get_many(requests)
-        missing = [i for i, data in enumerate(cached) if data is None]
+        remote = [i for i, (url, _, _) in enumerate(requests) if not is_local(url)]
+        found = cache.get_many([requests[i] for i in remote]) if remote else []
+        out: list[bytes | None] = [None] * len(requests)
+        for i, data in zip(remote, found):
+            out[i] = data
+        missing = [i for i, data in enumerate(out) if data is None]
         if missing:
             fetched = reader([requests[i] for i in missing])
-            cache.put_many([requests[i] for i in missing], fetched)
+            stored = [(requests[i], data) for i, data in zip(missing, fetched) if not is_local(requests[i][0])]
+            if stored:
+                cache.put_many([r for r, _ in stored], [d for _, d in stored])
             for i, data in zip(missing, fetched):
-                cached[i] = data
-        return cached  # type: ignore[return-value]
+                out[i] = data
+        return out  # type: ignore[return-value]
 
     return read

@@ -10,9 +10,11 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from .. import strict_json
 from ..errors import DocumentError
+from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
 SUPPORTED_MAJOR = 1
@@ -35,6 +37,7 @@ class RefDocument:
     base: str | None = None
     lindi_spec: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    policy: UrlPolicy = field(default_factory=UrlPolicy)
 
     @property
     def legacy(self) -> bool:
@@ -61,15 +64,29 @@ class RefDocument:
                     raise DocumentError(f"undefined template {m.group(1)!r}", pointer=_pointer(key),
                                         source=self.source) from None
             url = _TEMPLATE_USE.sub(sub, url)
-        if "://" in url or os.path.isabs(url):
-            return url
+        if not ("://" in url or os.path.isabs(url)):
+            url = self._join_base(url, key)
+        self.policy.check(url, where=f"{self.source or 'document'} {_pointer(key)}")
+        return url
+
+    def _join_base(self, url: str, key: str) -> str:
         if self.base is None:
             raise DocumentError(f"relative URL {url!r} but the document has no location", pointer=_pointer(key),
                                 source=self.source)
-        if "://" in self.base and not self.base.startswith("file://"):
-            from urllib.parse import urljoin
-            return urljoin(self.base, url)
+        if is_remote(self.base):
+            return join_url(self.base, url)
         return os.path.normpath(os.path.join(local_path(self.base) or self.base, url))
+
+
+def join_url(base: str, url: str) -> str:
+    """RFC 3986 resolution of ``url`` against ``base`` for any scheme (``s3://``, ``gs://`` too).
+
+    ``urljoin`` only resolves schemes it knows, so the base is resolved as
+    http and the original scheme put back.
+    """
+    scheme, rest = base.split("://", 1)
+    joined = urljoin("http://" + rest, url)
+    return f"{scheme}://{joined[len('http://'):]}" if joined.startswith("http://") else joined
 
 
 def _pointer(key: str) -> str:
@@ -105,25 +122,36 @@ def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -
     return RefDocument(refs=refs, templates=dict(templates), source=source, base=base, lindi_spec=spec, extra=extra)
 
 
-def load_document(source: str | os.PathLike[str] | dict[str, Any]) -> RefDocument:
-    """Load a document from a local path, a ``file://``/``http(s)://`` URL, or an already parsed dict."""
+def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: UrlPolicy | None = None
+                  ) -> RefDocument:
+    """Load a document from a local path, any URL a backend serves, or an already parsed dict.
+
+    A remote document is fetched whole through :mod:`lindi.backends` (its size
+    from the registry, then one read); relative refs resolve against its URL.
+    ``policy`` defaults to :meth:`UrlPolicy.for_document` of the location.
+    """
     if isinstance(source, dict):
         return from_dict(source)
     src = os.fspath(source)
-    if src.startswith(("http://", "https://")):
-        import requests
-
+    policy = policy or UrlPolicy.for_document(src)
+    if is_remote(src):
+        doc = from_dict(strict_json.loads(_fetch_whole(src), source=src), source=src, base=src)
+    else:
+        path = local_path(src) or os.path.abspath(src)
         try:
-            resp = requests.get(src, timeout=60)
-        except requests.RequestException as exc:
-            raise DocumentError(f"cannot fetch document: {exc}", source=src) from None
-        if resp.status_code != 200:
-            raise DocumentError(f"cannot fetch document: HTTP {resp.status_code}", source=src)
-        return from_dict(strict_json.loads(resp.content, source=src), source=src, base=src)
-    path = local_path(src) or os.path.abspath(src)
-    try:
-        with open(path, "rb") as f:
-            text = f.read()
-    except OSError as exc:
-        raise DocumentError(f"cannot read document: {exc.strerror}", source=src) from None
-    return from_dict(strict_json.loads(text, source=src), source=path, base=os.path.dirname(path))
+            with open(path, "rb") as f:
+                text = f.read()
+        except OSError as exc:
+            raise DocumentError(f"cannot read document: {exc.strerror}", source=src) from None
+        doc = from_dict(strict_json.loads(text, source=src), source=path, base=os.path.dirname(path))
+    doc.policy = policy
+    return doc
+
+
+def _fetch_whole(url: str) -> bytes:
+    """The whole object at ``url`` (raises :class:`lindi.errors.RemoteError` naming it)."""
+    from ..backends import get_registry
+
+    registry = get_registry()
+    (data,) = registry.read_ranges([(url, 0, registry.size(url))])
+    return data

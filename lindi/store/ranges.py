@@ -3,17 +3,16 @@
 A :data:`RangeReader` takes a batch of ``(url, offset, length)`` requests and
 returns their bytes in the same order, one call per batch, so that a backend
 can group, coalesce and parallelise as it likes. This module supplies the
-coalescing planner and the default readers (local files, plain http(s)).
+coalescing planner; the default reader is :func:`lindi.backends.read_ranges`.
 """
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
-from ..errors import IntegrityError, RemoteError
+from ..errors import IntegrityError
 
 RangeRequest = tuple[str, int, int]
 RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
@@ -85,77 +84,8 @@ def local_path(url: str) -> str | None:
     return None
 
 
-def read_local_ranges(requests: Sequence[RangeRequest]) -> list[bytes]:
-    """Read ranges of local files; a short read is an :class:`IntegrityError`."""
-    out: list[bytes] = []
-    handles: dict[str, object] = {}
-    try:
-        for url, offset, length in requests:
-            path = local_path(url)
-            if path is None:
-                raise RemoteError("not a local file URL", url=url)
-            f = handles.get(path)
-            if f is None:
-                try:
-                    f = handles[path] = open(path, "rb")
-                except OSError as exc:
-                    raise RemoteError(f"cannot open file: {exc.strerror}", url=url) from None
-            f.seek(offset)  # type: ignore[attr-defined]
-            data = f.read(length)  # type: ignore[attr-defined]
-            if len(data) != length:
-                raise IntegrityError(f"short read: {len(data)} of {length} bytes (file truncated?)",
-                                     url=url, ref=f"[{url!r}, {offset}, {length}]")
-            out.append(data)
-    finally:
-        for f in handles.values():
-            f.close()  # type: ignore[attr-defined]
-    return out
-
-
-_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
-
-
-def read_http_ranges(requests: Sequence[RangeRequest], *, timeout: float = 60.0) -> list[bytes]:
-    """Plain http(s) range reads with strict checks; the backends package replaces this."""
-    import requests as http
-
-    out: list[bytes] = []
-    with http.Session() as session:
-        for url, offset, length in requests:
-            ref = f"[{url!r}, {offset}, {length}]"
-            if length == 0:
-                out.append(b"")
-                continue
-            try:
-                resp = session.get(url, headers={"Range": f"bytes={offset}-{offset + length - 1}"}, timeout=timeout)
-            except http.RequestException as exc:
-                raise RemoteError(f"request failed: {exc}", url=url, ref=ref) from None
-            body = resp.content
-            if resp.status_code == 206:
-                m = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
-                if not m or int(m.group(1)) != offset or int(m.group(2)) != offset + length - 1:
-                    raise IntegrityError(f"bad Content-Range {resp.headers.get('Content-Range')!r}", url=url, ref=ref)
-            elif resp.status_code == 200 and offset == 0 and len(body) == length:
-                pass  # the whole object, exactly what was asked for
-            else:
-                raise RemoteError(f"HTTP status {resp.status_code} for a range request", url=url, ref=ref)
-            if len(body) != length:
-                raise IntegrityError(f"expected {length} bytes, got {len(body)}", url=url, ref=ref)
-            out.append(body)
-    return out
-
-
 def default_range_reader(requests: Sequence[RangeRequest]) -> list[bytes]:
-    """Dispatch by URL: local files and http(s); other schemes need a backend reader."""
-    out: list[bytes | None] = [None] * len(requests)
-    local = [i for i, r in enumerate(requests) if local_path(r[0]) is not None]
-    remote = [i for i, r in enumerate(requests) if r[0].startswith(("http://", "https://"))]
-    other = set(range(len(requests))) - set(local) - set(remote)
-    if other:
-        url = requests[min(other)][0]
-        raise RemoteError("no range reader for this URL scheme (install/configure a backend)", url=url)
-    for indices, fn in ((local, read_local_ranges), (remote, read_http_ranges)):
-        if indices:
-            for i, data in zip(indices, fn([requests[i] for i in indices])):
-                out[i] = data
-    return out  # type: ignore[return-value]
+    """Every ``[url, offset, length]`` ref, local or remote, goes through the backends registry."""
+    from ..backends import read_ranges
+
+    return read_ranges(requests)

@@ -20,7 +20,9 @@ from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Sto
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 
 from .. import strict_json
-from ..errors import DocumentError
+from ..backends.urls import redact_url
+from ..cache import LocalCache, cached_range_reader
+from ..errors import DocumentError, RemoteError
 from .document import RefDocument, _pointer
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -32,9 +34,11 @@ class LindiReferenceStore(Store):
     """Read-only zarr Store over a :class:`RefDocument`.
 
     ``range_reader`` fetches every ``[url, offset, length]`` ref (default:
-    local files and plain http(s)); ``coalesce`` sets the gap/block limits of
-    batched reads. Writing is a later extension: the refs dict is the single
-    place a writer would update.
+    :func:`lindi.backends.read_ranges`); ``coalesce`` sets the gap/block limits
+    of batched reads. With ``local_cache`` the individual refs (not the
+    coalesced blocks, which differ from one selection to the next) are looked
+    up first and only the misses are coalesced and fetched. Writing is a later
+    extension: the refs dict is the single place a writer would update.
     """
 
     supports_writes: bool = False
@@ -42,11 +46,14 @@ class LindiReferenceStore(Store):
     supports_listing: bool = True
 
     def __init__(self, document: RefDocument, *, range_reader: RangeReader | None = None,
-                 coalesce: CoalesceOptions | None = None) -> None:
+                 coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None) -> None:
         super().__init__(read_only=True)
         self.document = document
         self.range_reader: RangeReader = range_reader or default_range_reader
         self.coalesce_options = coalesce or CoalesceOptions()
+        self.local_cache = local_cache
+        fetch: RangeReader = self._read_coalesced
+        self._fetch = fetch if local_cache is None else cached_range_reader(fetch, local_cache)
         self._index: NodeIndex | None = None
         self._meta_cache: dict[str, Any] = {}
         self._overlay: dict[str, list[Any]] = {}  # key -> [bytes | None, refcount]
@@ -87,9 +94,16 @@ class LindiReferenceStore(Store):
             else:
                 out[key] = r
         if requests:
-            for key, data in zip(remote_keys, read_coalesced(self.range_reader, requests, self.coalesce_options)):
+            try:
+                fetched = self._fetch(requests)
+            except RemoteError as exc:
+                raise _with_keys(exc, remote_keys, requests) from exc
+            for key, data in zip(remote_keys, fetched):
                 out[key] = data
         return out
+
+    def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
+        return read_coalesced(self.range_reader, requests, self.coalesce_options)
 
     def get_bytes(self, key: str) -> bytes | None:
         """Bytes of one key (prefetched overlay first), None if absent."""
@@ -200,6 +214,16 @@ class LindiReferenceStore(Store):
                 if head not in seen:
                     seen.add(head)
                     yield head
+
+
+def _with_keys(exc: RemoteError, keys: list[str], requests: list[RangeRequest]) -> RemoteError:
+    """The same error, also naming the store key(s) and ref(s) whose bytes could not be read."""
+    url, offset, length = requests[0]
+    batch = f" (in a batch of {len(keys)} refs)" if len(keys) > 1 else ""
+    where = f"key {keys[0]!r} ref [{redact_url(url)!r}, {offset}, {length}]{batch}"
+    err = type(exc)(f"while reading {where}: {exc}")
+    err.url, err.ref = exc.url, exc.ref
+    return err
 
 
 def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:

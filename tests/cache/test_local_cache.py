@@ -59,12 +59,13 @@ def test_cached_reader_fetches_only_misses(tmp_path):
         calls.append(list(requests))
         return [bytes([offset % 256]) * length for _, offset, length in requests]
 
+    u = "https://h/u"
     read = cached_range_reader(reader, LocalCache(tmp_path))
-    first = read([("u", 1, 2), ("u", 5, 3)])
+    first = read([(u, 1, 2), (u, 5, 3)])
     assert first == [b"\x01\x01", b"\x05\x05\x05"]
-    second = read([("u", 5, 3), ("u", 9, 1)])
+    second = read([(u, 5, 3), (u, 9, 1)])
     assert second == [b"\x05\x05\x05", b"\x09"]
-    assert calls == [[("u", 1, 2), ("u", 5, 3)], [("u", 9, 1)]]
+    assert calls == [[(u, 1, 2), (u, 5, 3)], [(u, 9, 1)]]
 
 
 def _hammer(cache_dir, worker):

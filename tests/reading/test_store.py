@@ -13,7 +13,8 @@ from lindi.errors import DocumentError, IntegrityError
 from lindi.LindiH5pyFile import LindiH5pyFile
 from lindi.store import CoalesceOptions, LindiReferenceStore, NodeIndex, load_document
 from lindi.store.document import from_dict
-from lindi.store.ranges import coalesce, read_local_ranges
+from lindi.backends import read_ranges
+from lindi.store.ranges import coalesce
 
 from .builder import DocBuilder
 
@@ -26,7 +27,7 @@ class CountingReader:
 
     def __call__(self, requests):
         self.calls.append(list(requests))
-        return read_local_ranges(requests)
+        return read_ranges(requests)
 
 
 def _get(store, key):
@@ -102,7 +103,7 @@ def test_short_file_is_an_integrity_error_naming_url_and_ref(tmp_path):
     np.testing.assert_array_equal(f["x"][:5], np.arange(5.0))
     with pytest.raises(IntegrityError) as info:
         f["x"][:]
-    assert str(b.blob) in str(info.value) and "short read" in str(info.value)
+    assert str(b.blob) in str(info.value) and "past the end" in str(info.value)
 
 
 def test_missing_chunk_reads_as_fill_value(tmp_path):
