@@ -41,7 +41,7 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, memory_limit:
         raise SchedulerError("a local cluster needs at least one worker")
     try:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                               memory_limit=memory_limit, dashboard_address=None)
+                               memory_limit=memory_limit, dashboard_address=":0")
     except (OSError, ValueError, TypeError) as exc:
         raise SchedulerError(f"cannot start a local Dask cluster: {exc}") from None
     with cluster, Client(cluster) as client:

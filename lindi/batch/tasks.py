@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..backends.urls import redact_url
+from ..backends.urls import is_local, redact_url
 from ..conversion import LindiH5ZarrStoreOpts, SourceOpenError
 from ..errors import LindiError, RemoteError
 from ..validate import ValidationReport, ValidationSourceError, validate
@@ -52,7 +52,9 @@ def convert_one(job: BatchJob, opts: LindiH5ZarrStoreOpts) -> ResultRecord:
             _skip(record, "output newer than input and valid", previous)
         else:
             os.makedirs(os.path.dirname(output), exist_ok=True)
-            with LindiH5ZarrStore.from_file(location, opts=opts) as store:
+            # refs to a URL input never carry its credentials (signed query parameters)
+            url = None if is_local(location) else redact_url(location)
+            with LindiH5ZarrStore.from_file(location, opts=opts, url=url) as store:
                 store.write_reference_file_system(output)
                 report = store.report
             record.chunks = report.chunks_referenced
