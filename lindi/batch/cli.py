@@ -95,6 +95,9 @@ def _run_many(kind: Kind, batch: dict[str, Any], single: dict[str, Any]) -> None
     stray = [_flag(k) for k in single if _given(k)]
     if stray:
         raise click.UsageError(f"{', '.join(stray)} cannot be used with --many")
+    if batch["scheduler"] and (_given("workers") or _given("memory_limit")):
+        raise click.UsageError("--workers and --memory-limit set up the local cluster; with --scheduler, "
+                               "size the workers where they are started")
     cluster = ClusterOptions(scheduler=batch["scheduler"], workers=batch["workers"],
                              memory_limit=batch["memory_limit"])
     try:

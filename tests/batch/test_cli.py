@@ -79,6 +79,7 @@ def test_convert_many_passes_converter_options(tmp_path, scheduler_address):
     (["validate", "--many", "{tmp}/none*.json"], "no file matches"),
     (["validate", "--many", "{tmp}/absent.txt"], "neither an existing manifest"),
     (["convert", "--many", "{tmp}/*.h5", "--out-dir", "o", "--retries", "-1"], "--retries"),
+    (["validate", "--many", "x", "--scheduler", "tcp://h:1", "--workers", "3"], "with --scheduler"),
 ])
 def test_usage_errors_exit_2(tmp_path, args, message):
     result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
