@@ -19,19 +19,20 @@ import numpy as np
 
 from .. import strict_json
 from ..errors import DocumentError, LindiError
+from ..security.limits import decode_chunk
 from .attributes import LindiH5pyAttributes
 from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
 from .node import LindiObjectId, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
+from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
 from .values import array_from_json
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
 
 _JSON_CODECS = ("json2", "json")
-_COMPRESSION_NAMES = {"zlib": "gzip", "gzip": "gzip", "imagecodecs_lzf": "lzf", "lzf": "lzf"}
 
 
 class LindiH5pyDataset(h5py.Dataset):
@@ -148,7 +149,14 @@ class LindiH5pyDataset(h5py.Dataset):
         return h5py.string_dtype()
 
     @property
+    def _storage(self) -> dict[str, Any] | None:
+        """The ``.lindi`` ``storage`` member (None in documents that predate it: legacy behaviour)."""
+        return self._meta.lindi.get("storage")
+
+    @property
     def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
+        if self._storage is not None:
+            return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
             return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
@@ -156,30 +164,35 @@ class LindiH5pyDataset(h5py.Dataset):
         return tuple(int(c) for c in self._zarray["chunks"])
 
     @property
-    def maxshape(self) -> tuple[int, ...] | None:  # type: ignore[override]
-        return self.shape
+    def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
+        return storage_maxshape(self._storage or {}, self.shape)
+
+    @cached_property
+    def _filters(self) -> FilterProperties:
+        if self._external_link is not None:
+            return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
+                                                                         self._meta.store_path))
+        return filter_properties(self._zarray)
 
     @property
     def compression(self) -> str | None:  # type: ignore[override]
-        comp = self._zarray.get("compressor") or {}
-        return _COMPRESSION_NAMES.get(comp.get("id"))
+        return self._filters.compression
 
     @property
     def compression_opts(self) -> Any:  # type: ignore[override]
-        comp = self._zarray.get("compressor") or {}
-        return comp.get("level") if self.compression == "gzip" else None
+        return self._filters.compression_opts
 
     @property
     def shuffle(self) -> bool:  # type: ignore[override]
-        return any(f.get("id") == "shuffle" for f in self._zarray.get("filters") or [])
+        return self._filters.shuffle
 
     @property
     def fletcher32(self) -> bool:  # type: ignore[override]
-        return any(f.get("id") == "fletcher32" for f in self._zarray.get("filters") or [])
+        return self._filters.fletcher32
 
     @property
-    def scaleoffset(self) -> Any:  # type: ignore[override]
-        return None
+    def scaleoffset(self) -> int | None:  # type: ignore[override]
+        return self._filters.scaleoffset
 
     @property
     def external(self) -> Any:  # type: ignore[override]
@@ -197,10 +210,17 @@ class LindiH5pyDataset(h5py.Dataset):
     @property
     def fillvalue(self) -> Any:  # type: ignore[override]
         dt = self.dtype
+        json_fill = (self._storage or {}).get("fill_value")
+        if json_fill is not None:  # a JSON-codec array's fill value, encoded like one of its elements
+            try:
+                return array_from_json([json_fill], (1,), dt, flat=True)[0]
+            except (TypeError, ValueError, KeyError) as exc:
+                raise DocumentError(f"storage fill_value of {self.name} does not match dtype {dt}: {exc}",
+                                    pointer=self._meta.pointer(".lindi"), source=self._meta.source) from None
         fv = self._zarray.get("fill_value")
         if dt.kind == "O" or fv is None:
             return np.zeros((), dtype=dt)[()] if dt.kind != "O" else None
-        if dt.kind in "SV":
+        if self._zarray["dtype"][1:2] in ("S", "V"):  # base64 raw bytes, also of NUMPY-tagged opaque datetimes
             import base64
             return np.frombuffer(base64.b64decode(fv), dtype=dt)[0]
         if dt.kind == "c":
@@ -246,9 +266,9 @@ class LindiH5pyDataset(h5py.Dataset):
                     result = ([None] * int(np.prod(shape)), shape)
                 else:
                     comp = self._zarray.get("compressor")
-                    if comp:
-                        import numcodecs
-                        raw = bytes(numcodecs.get_codec(comp).decode(raw))
+                    if comp:  # legacy: JSON chunk also compressed; bounded, vetted decode
+                        raw = decode_chunk(self._zarray, raw, array=self._meta.store_path, source=self._meta.source,
+                                           limits=self._file._store.document.limits, compressor_only=True)
                     source = f"{self._meta.source or 'document'} chunk {key}"
                     items = json.loads(raw) if self._file._store.document.legacy else strict_json.loads(raw, source=source)
                     if not isinstance(items, list) or len(items) < 2:

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from .. import strict_json
 from ..errors import DocumentError
+from ..security.limits import Limits, check_document, check_document_bytes
 from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
@@ -38,6 +39,7 @@ class RefDocument:
     lindi_spec: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     policy: UrlPolicy = field(default_factory=UrlPolicy)
+    limits: Limits | None = None
 
     @property
     def legacy(self) -> bool:
@@ -65,6 +67,7 @@ class RefDocument:
                                         source=self.source) from None
             url = _TEMPLATE_USE.sub(sub, url)
         if not ("://" in url or os.path.isabs(url)):
+            self.policy.check_relative(url, where=f"{self.source or 'document'} {_pointer(key)}")
             url = self._join_base(url, key)
         self.policy.check(url, where=f"{self.source or 'document'} {_pointer(key)}")
         return url
@@ -122,8 +125,8 @@ def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -
     return RefDocument(refs=refs, templates=dict(templates), source=source, base=base, lindi_spec=spec, extra=extra)
 
 
-def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: UrlPolicy | None = None
-                  ) -> RefDocument:
+def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: UrlPolicy | None = None,
+                  limits: Limits | None = None) -> RefDocument:
     """Load a document from a local path, any URL a backend serves, or an already parsed dict.
 
     A remote document is fetched whole through :mod:`lindi.backends` (its size
@@ -134,24 +137,34 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
         return from_dict(source)
     src = os.fspath(source)
     policy = policy or UrlPolicy.for_document(src)
+    limits = limits or Limits.from_env()
     if is_remote(src):
-        doc = from_dict(strict_json.loads(_fetch_whole(src), source=src), source=src, base=src)
+        doc = from_dict(_parse(_fetch_whole(src, limits), src, limits), source=src, base=src)
     else:
         path = local_path(src) or os.path.abspath(src)
         try:
             with open(path, "rb") as f:
+                check_document_bytes(os.fstat(f.fileno()).st_size, source=src, limits=limits)
                 text = f.read()
         except OSError as exc:
             raise DocumentError(f"cannot read document: {exc.strerror}", source=src) from None
-        doc = from_dict(strict_json.loads(text, source=src), source=path, base=os.path.dirname(path))
-    doc.policy = policy
+        doc = from_dict(_parse(text, src, limits), source=path, base=os.path.dirname(path))
+    doc.policy, doc.limits = policy, limits
     return doc
 
 
-def _fetch_whole(url: str) -> bytes:
+def _parse(text: bytes, source: str, limits: Limits) -> Any:
+    parsed = strict_json.loads(text, source=source)
+    check_document(parsed, source=source, limits=limits)
+    return parsed
+
+
+def _fetch_whole(url: str, limits: Limits) -> bytes:
     """The whole object at ``url`` (raises :class:`lindi.errors.RemoteError` naming it)."""
     from ..backends import get_registry
 
     registry = get_registry()
-    (data,) = registry.read_ranges([(url, 0, registry.size(url))])
+    size = registry.size(url)
+    check_document_bytes(size, source=url, limits=limits)
+    (data,) = registry.read_ranges([(url, 0, size)])
     return data

@@ -23,6 +23,7 @@ from .. import strict_json
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, RemoteError
+from ..security.limits import secure_zarray_bytes
 from .document import RefDocument, _pointer
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -180,6 +181,8 @@ class LindiReferenceStore(Store):
             data = await asyncio.to_thread(self.get_bytes, key) if isinstance(value, list) else self.get_bytes(key)
         if data is None:
             return None
+        if key == ".zarray" or key.endswith("/.zarray"):  # zarr decodes through size-bounded, vetted codecs
+            data = secure_zarray_bytes(data, key=key, source=self.document.source, limits=self.document.limits)
         return prototype.buffer.from_bytes(_slice(data, byte_range))
 
     async def get_partial_values(self, prototype: BufferPrototype,
