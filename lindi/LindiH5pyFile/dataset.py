@@ -26,13 +26,13 @@ from .node import LindiObjectId, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
-from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
 from .values import array_from_json
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
 
 _JSON_CODECS = ("json2", "json")
+_COMPRESSION_NAMES = {"zlib": "gzip", "gzip": "gzip", "imagecodecs_lzf": "lzf", "lzf": "lzf"}
 
 
 class LindiH5pyDataset(h5py.Dataset):
@@ -149,14 +149,7 @@ class LindiH5pyDataset(h5py.Dataset):
         return h5py.string_dtype()
 
     @property
-    def _storage(self) -> dict[str, Any] | None:
-        """The ``.lindi`` ``storage`` member (None in documents that predate it: legacy behaviour)."""
-        return self._meta.lindi.get("storage")
-
-    @property
     def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
-        if self._storage is not None:
-            return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
             return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
@@ -164,35 +157,30 @@ class LindiH5pyDataset(h5py.Dataset):
         return tuple(int(c) for c in self._zarray["chunks"])
 
     @property
-    def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
-        return storage_maxshape(self._storage or {}, self.shape)
-
-    @cached_property
-    def _filters(self) -> FilterProperties:
-        if self._external_link is not None:
-            return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
-                                                                         self._meta.store_path))
-        return filter_properties(self._zarray)
+    def maxshape(self) -> tuple[int, ...] | None:  # type: ignore[override]
+        return self.shape
 
     @property
     def compression(self) -> str | None:  # type: ignore[override]
-        return self._filters.compression
+        comp = self._zarray.get("compressor") or {}
+        return _COMPRESSION_NAMES.get(comp.get("id"))
 
     @property
     def compression_opts(self) -> Any:  # type: ignore[override]
-        return self._filters.compression_opts
+        comp = self._zarray.get("compressor") or {}
+        return comp.get("level") if self.compression == "gzip" else None
 
     @property
     def shuffle(self) -> bool:  # type: ignore[override]
-        return self._filters.shuffle
+        return any(f.get("id") == "shuffle" for f in self._zarray.get("filters") or [])
 
     @property
     def fletcher32(self) -> bool:  # type: ignore[override]
-        return self._filters.fletcher32
+        return any(f.get("id") == "fletcher32" for f in self._zarray.get("filters") or [])
 
     @property
-    def scaleoffset(self) -> int | None:  # type: ignore[override]
-        return self._filters.scaleoffset
+    def scaleoffset(self) -> Any:  # type: ignore[override]
+        return None
 
     @property
     def external(self) -> Any:  # type: ignore[override]
@@ -210,17 +198,10 @@ class LindiH5pyDataset(h5py.Dataset):
     @property
     def fillvalue(self) -> Any:  # type: ignore[override]
         dt = self.dtype
-        json_fill = (self._storage or {}).get("fill_value")
-        if json_fill is not None:  # a JSON-codec array's fill value, encoded like one of its elements
-            try:
-                return array_from_json([json_fill], (1,), dt, flat=True)[0]
-            except (TypeError, ValueError, KeyError) as exc:
-                raise DocumentError(f"storage fill_value of {self.name} does not match dtype {dt}: {exc}",
-                                    pointer=self._meta.pointer(".lindi"), source=self._meta.source) from None
         fv = self._zarray.get("fill_value")
         if dt.kind == "O" or fv is None:
             return np.zeros((), dtype=dt)[()] if dt.kind != "O" else None
-        if self._zarray["dtype"][1:2] in ("S", "V"):  # base64 raw bytes, also of NUMPY-tagged opaque datetimes
+        if dt.kind in "SV":
             import base64
             return np.frombuffer(base64.b64decode(fv), dtype=dt)[0]
         if dt.kind == "c":
