@@ -4,14 +4,41 @@
 writes it atomically, validates it and returns one :class:`ResultRecord` per
 input (ok, failed with the reason, or skipped because it is up to date);
 ``validate_many`` does the same for documents. Dask is the optional extra
-``lindi[dask]``; it is imported only when a run starts.
+``lindi[dask]``. Names are imported on first use, so that the ``lindi``
+commands that only offer ``--many`` stay quick to start.
 """
 from __future__ import annotations
 
-from .errors import BatchUsageError, SchedulerError
-from .inputs import expand_inputs, plan_outputs
-from .many import BatchResult, ClusterOptions, convert_many, validate_many
-from .records import ResultRecord, load_records
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["BatchResult", "BatchUsageError", "ClusterOptions", "ResultRecord", "SchedulerError", "convert_many",
-           "expand_inputs", "load_records", "plan_outputs", "validate_many"]
+_LAZY = {
+    "BatchResult": "lindi.batch.many",
+    "ClusterOptions": "lindi.batch.many",
+    "convert_many": "lindi.batch.many",
+    "validate_many": "lindi.batch.many",
+    "BatchUsageError": "lindi.batch.errors",
+    "SchedulerError": "lindi.batch.errors",
+    "expand_inputs": "lindi.batch.inputs",
+    "plan_outputs": "lindi.batch.inputs",
+    "ResultRecord": "lindi.batch.records",
+    "load_records": "lindi.batch.records",
+}
+
+__all__ = sorted(_LAZY)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .errors import BatchUsageError, SchedulerError
+    from .inputs import expand_inputs, plan_outputs
+    from .many import BatchResult, ClusterOptions, convert_many, validate_many
+    from .records import ResultRecord, load_records
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'lindi.batch' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
