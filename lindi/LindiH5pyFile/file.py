@@ -17,6 +17,7 @@ from .. import strict_json
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
+from ..security.limits import Limits
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
 from ..store.index import join
@@ -53,16 +54,18 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r", staging_area: Any = None,
                         local_cache: LocalCache | None = None, range_reader: RangeReader | None = None,
                         coalesce: CoalesceOptions | None = None, allow_local_files: bool | None = None,
-                        allow_private_hosts: bool | None = None) -> LindiH5pyFile:
+                        allow_private_hosts: bool | None = None, allow_local: bool | None = None,
+                        limits: Limits | None = None) -> LindiH5pyFile:
         """Open a ``.lindi.json`` document from a path or any URL a backend serves (http(s), s3, gs, DANDI).
 
         A remote document is fetched whole; its relative refs resolve against its URL, and it may not
-        reference local files (or, from a public host, private addresses) unless ``allow_*`` say so.
+        reference local files or private addresses other than its own origin unless ``allow_local``
+        (both), ``allow_*`` or ``LINDI_ALLOW_LOCAL=1`` say so. ``limits``: see :class:`lindi.security.Limits`.
         """
         _check_mode(mode)
-        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local_files=allow_local_files,
-                                        allow_private_hosts=allow_private_hosts)
-        doc = load_document(url_or_path, policy=policy)
+        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local=allow_local,
+                                        allow_local_files=allow_local_files, allow_private_hosts=allow_private_hosts)
+        doc = load_document(url_or_path, policy=policy, limits=limits)
         return cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
                          range_reader=range_reader, coalesce=coalesce)
 
@@ -71,18 +74,23 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                    staging_area: Any = None, local_cache: LocalCache | None = None,
                                    range_reader: RangeReader | None = None,
                                    coalesce: CoalesceOptions | None = None,
-                                   base: str | None = None) -> LindiH5pyFile:
+                                   base: str | None = None, allow_local: bool | None = None,
+                                   limits: Limits | None = None) -> LindiH5pyFile:
         """Open a reference file system given as a dict, or a path/URL of one.
 
         ``base`` is where relative ref URLs of a dict resolve (default: none allowed).
         ``range_reader`` fetches ``[url, offset, length]`` refs (default: :func:`lindi.backends.read_ranges`);
         ``coalesce`` sets how near refs are merged into one request; ``local_cache`` keeps fetched refs.
+        A remote ``base`` subjects the refs to the URL policy of a remote document (``allow_local``).
         """
         if not isinstance(rfs, dict):
             return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
-                                       range_reader=range_reader, coalesce=coalesce)
+                                       range_reader=range_reader, coalesce=coalesce, allow_local=allow_local,
+                                       limits=limits)
         _check_mode(mode)  # fail before any I/O
-        return cls._open(from_dict(rfs, base=base), mode=mode, staging_area=staging_area, local_cache=local_cache,
+        doc = from_dict(rfs, base=base)
+        doc.policy, doc.limits = UrlPolicy.for_document(base, allow_local=allow_local), limits
+        return cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
                          range_reader=range_reader, coalesce=coalesce)
 
     @classmethod

@@ -348,6 +348,16 @@ def _codec_list(value: Any, what: str, pointer: str, source: str | None) -> list
     return items
 
 
+def vet_codecs(zarray: Mapping[str, Any], *, array: str, source: str | None = None) -> None:
+    """Refuse an array whose codecs include a forbidden (pickle), internal or unknown id; nothing is decoded."""
+    from ..codecs import get_codec
+
+    pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
+    for what in ("compressor", "filters"):
+        for config in _codec_list(zarray.get(what), what, pointer, source):
+            get_codec(config, pointer=pointer, source=source)
+
+
 def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None,
                   limits: Limits | None = None) -> dict[str, Any]:
     """The ``.zarray`` to give zarr: the same array with its codecs inside one :class:`BoundedPipeline`.

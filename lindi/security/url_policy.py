@@ -190,7 +190,7 @@ class UrlPolicy:
             return
         if self.location is not None and is_remote(self.location) and origin(url) == origin(self.location):
             return
-        host = urlsplit(url).hostname or ""
+        host = (urlsplit(url).hostname or "").rstrip(".")
         if not host:
             return  # a scheme without a network host (resolved by its backend, e.g. dandi://)
         if host.lower() == "localhost" or host.lower().endswith(".localhost"):
