@@ -6,6 +6,7 @@ import json
 import dask
 import pytest
 from click.testing import CliRunner
+from distributed import LocalCluster  # imported before any dask.config.set: it registers its defaults
 
 from lindi.batch.many import DEFAULT_RESULTS_NAME
 from lindi.cli.main import cli
@@ -39,8 +40,6 @@ def test_convert_many_on_real_worker_processes(tmp_path):
 
 @pytest.fixture(scope="module")
 def scheduler_address():
-    from distributed import LocalCluster
-
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
 
