@@ -52,7 +52,7 @@ def _child(mode: str, path: str) -> None:
         json.loads(text)
         elapsed = time.perf_counter() - t0
     else:
-        import lindi.validate
+        import lindi.validation
 
         if mode == "checks":  # the checks alone, on an already parsed document
             with open(path, "rb") as f:
@@ -60,7 +60,7 @@ def _child(mode: str, path: str) -> None:
         else:
             target = path
         t0 = time.perf_counter()
-        report = lindi.validate.validate(target)
+        report = lindi.validation.validate(target)
         elapsed = time.perf_counter() - t0
         assert report.valid, report.errors[:5]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 _LAZY = {
-    "validate": ("lindi.validate", "validate"),
-    "ValidationReport": ("lindi.validate", "ValidationReport"),
+    "validate": ("lindi.validation", "validate"),
+    "ValidationReport": ("lindi.validation", "ValidationReport"),
     "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
     "LindiError": ("lindi.errors", "LindiError"),
@@ -32,7 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .staging import PublishResult, StagingArea, publish
     from .LindiH5pyFile import LindiH5pyFile
     from .LindiH5ZarrStore import LindiH5ZarrStore
-    from .validate import ValidationReport, validate
+    from .validation import ValidationReport, validate
+
+
+# Subpackages named like the class they export; other subpackages (lindi.validation) stay modules.
+_CLASS_SUBPACKAGES = frozenset({"LindiH5pyFile", "LindiH5ZarrStore"})
 
 
 class _LindiModule(types.ModuleType):
@@ -43,7 +47,7 @@ class _LindiModule(types.ModuleType):
     """
 
     def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, types.ModuleType) and _LAZY.get(name) == (value.__name__, name) \
+        if name in _CLASS_SUBPACKAGES and isinstance(value, types.ModuleType) and value.__name__ == f"lindi.{name}" \
                 and hasattr(value, name):
             value = getattr(value, name)
         super().__setattr__(name, value)

@@ -17,7 +17,7 @@ from typing import Any
 from ..backends.urls import is_local, redact_url
 from ..conversion import LindiH5ZarrStoreOpts, SourceOpenError
 from ..errors import LindiError, RemoteError
-from ..validate import ValidationReport, ValidationSourceError, validate
+from ..validation import ValidationReport, ValidationSourceError, validate
 from .records import ResultRecord, Status
 from .uptodate import done_by_output, done_by_record, input_fingerprint
 

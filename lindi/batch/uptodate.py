@@ -44,6 +44,6 @@ def done_by_output(location: str, output: str) -> bool:
             return False
     except OSError:
         return False
-    from ..validate import validate
+    from ..validation import validate
 
     return validate(output, max_errors=1).valid

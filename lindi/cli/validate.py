@@ -18,8 +18,8 @@ from lindi.batch.cli import with_many
               help="Stop after this many errors.")
 def validate_command(location: str, as_json: bool, max_errors: int) -> None:
     """Validate the LINDI document at LOCATION (a file path or an http(s) URL)."""
-    from lindi.validate import ValidationSourceError, validate
-    from lindi.validate.report import shorten
+    from lindi.validation import ValidationSourceError, validate
+    from lindi.validation.report import shorten
 
     try:
         report = validate(location, max_errors=max_errors)

@@ -27,7 +27,7 @@ FEATURES = [
     "hierarchy",
 ]
 # subcommand -> the module it needs (claimed only when that part of the package is installed)
-_NEEDS = {"validate": "lindi.validate", "dump": "lindi.LindiH5pyFile", "write": "lindi.LindiH5ZarrStore"}
+_NEEDS = {"validate": "lindi.validation", "dump": "lindi.LindiH5pyFile", "write": "lindi.LindiH5ZarrStore"}
 
 
 def _available(module: str) -> bool:
@@ -46,7 +46,7 @@ def capabilities() -> dict[str, Any]:
 
 def validate(path_or_url: str) -> dict[str, Any]:
     """The validator's report in the contract's shape: valid flag, errors and warnings with codes."""
-    from ..validate import validate as run_validator
+    from ..validation import validate as run_validator
 
     report = run_validator(path_or_url)
     issues = lambda items: [{"code": i.code, "pointer": i.pointer, "message": i.message} for i in items]  # noqa: E731

@@ -10,7 +10,7 @@ import pytest
 from lindi.batch import ClusterOptions, convert_many, load_records
 from lindi.batch.many import DEFAULT_RESULTS_NAME
 from lindi.LindiH5ZarrStore import LindiH5ZarrStore
-from lindi.validate import validate
+from lindi.validation import validate
 
 from .conftest import N_NWB, N_PLAIN, Archive, write_plain
 

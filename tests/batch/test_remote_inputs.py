@@ -7,7 +7,7 @@ import pytest
 
 from lindi.batch import ClusterOptions, convert_many, validate_many
 from lindi.testing.range_server import RangeServer
-from lindi.validate import validate
+from lindi.validation import validate
 
 from .conftest import write_plain
 

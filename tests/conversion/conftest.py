@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
-from lindi.validate import validate
+from lindi.validation import validate
 
 
 class Converted:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lindi.validate import validate
+from lindi.validation import validate
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(p for p in CASES.rglob("*.json") if not p.name.endswith(".expect.json"))
@@ -28,7 +28,7 @@ def test_case(case: Path):
 
 
 def test_every_error_code_has_an_invalid_case():
-    from lindi.validate.codes import ERRORS, WARNINGS
+    from lindi.validation.codes import ERRORS, WARNINGS
 
     seen = set()
     for case in CASE_FILES:

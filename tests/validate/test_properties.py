@@ -8,7 +8,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lindi.validate import validate
+from lindi.validation import validate
 
 NAMES = st.text("abcdefgh_XYZ019", min_size=1, max_size=6).filter(lambda s: not s[0].isdigit())
 ATTR_VALUES = st.one_of(st.integers(-(2**53) + 1, 2**53 - 1), st.text(max_size=8),

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 
 import lindi
-from lindi.validate import ValidationReport, ValidationSourceError, validate
+from lindi.validation import ValidationReport, ValidationSourceError, validate
 from lindi.codecs import codec_status
-from lindi.validate.codes import ERRORS, WARNINGS
-from lindi.validate.schema import SCHEMA_ID, load_schema
+from lindi.validation.codes import ERRORS, WARNINGS
+from lindi.validation.schema import SCHEMA_ID, load_schema
 
 CASES = Path(__file__).parent / "cases"
 SPEC = Path(__file__).parents[2] / "spec" / "SPEC.md"
@@ -180,10 +180,10 @@ def test_spec_lists_exactly_the_codes_of_the_code_table():
     assert in_spec == set(ERRORS) | set(WARNINGS)
 
 
-def test_lindi_validate_is_callable_after_importing_the_package():
-    import lindi.validate as package
+def test_lindi_validate_is_the_function_after_importing_the_package():
+    import lindi.validation
 
-    assert lindi.validate(MINIMAL).valid and package.validate(MINIMAL).valid
+    assert lindi.validate is lindi.validation.validate and lindi.validate(MINIMAL).valid
 
 
 def test_large_attribute_values_are_still_fully_checked():
