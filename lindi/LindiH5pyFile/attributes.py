@@ -33,11 +33,14 @@ class LindiH5pyAttributes(h5py.AttributeManager):
             return [n for n in order if n in present] + sorted(present.difference(order))
         return sorted(names)
 
+    def _type_info(self, name: str) -> dict[str, Any] | None:
+        return (self._meta.lindi.get("attrs") or {}).get(name)
+
     def __getitem__(self, name: str) -> Any:
         if name in ANNOTATIONS or name not in self._meta.zattrs:
             raise KeyError(f"Can't open attribute (attribute {name!r} not found on {self._meta.name})")
         value = self._meta.zattrs[name]
-        info = (self._meta.lindi.get("attrs") or {}).get(name)
+        info = self._type_info(name)
         try:
             if info is None:
                 result = infer_attribute(value)
@@ -47,6 +50,22 @@ class LindiH5pyAttributes(h5py.AttributeManager):
             raise DocumentError(f"attribute {name!r} of {self._meta.name} does not match its type: {exc}",
                                 pointer=self._meta.pointer(".zattrs"), source=self._meta.source) from None
         return _as_h5py(result)
+
+    def get_id(self, name: str) -> LindiAttrId:
+        """Like h5py's ``attrs.get_id``: the stored dtype and shape, which the value alone does not tell
+        (ascii or utf-8, a fixed string's length, an enum scalar, a null dataspace)."""
+        value = self[name]
+        info = self._type_info(name)
+        if info is None:
+            typed = _value_type(value)
+            if typed is None:
+                raise DocumentError(f"attribute {name!r} of {self._meta.name} has no type: value {value!r}",
+                                    pointer=self._meta.pointer(".zattrs"), source=self._meta.source)
+            dt, shape = typed
+        else:
+            dt = descriptor_to_dtype(info.get("dtype"), where=self._meta.pointer(".lindi"))
+            shape = None if info.get("null_dataspace") else tuple(int(n) for n in info.get("shape") or ())
+        return LindiAttrId(name.encode("utf-8"), dt, shape)
 
     def get(self, name: str, default: Any = None) -> Any:
         try:
@@ -77,6 +96,29 @@ class LindiH5pyAttributes(h5py.AttributeManager):
 
     def modify(self, name: str, value: Any) -> None:
         refuse_write(f"modify attribute {name!r} of {self._meta.name}")
+
+
+class LindiAttrId:
+    """Stands in for h5py's ``h5a.AttrID``: ``name`` (bytes), ``dtype`` and ``shape`` (None: null dataspace)."""
+
+    __slots__ = ("name", "dtype", "shape")
+
+    def __init__(self, name: bytes, dtype: np.dtype, shape: tuple[int, ...] | None):
+        self.name, self.dtype, self.shape = name, dtype, shape
+
+    def __repr__(self) -> str:
+        return f"<LindiAttrId {self.name!r}: {self.dtype}, shape {self.shape}>"
+
+
+def _value_type(value: Any) -> tuple[np.dtype, tuple[int, ...]] | None:
+    """Dtype and shape of an attribute read by the default inference (spec 5.1)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype, value.shape
+    if isinstance(value, str):
+        return h5py.string_dtype(), ()
+    if isinstance(value, h5py.Reference):
+        return h5py.ref_dtype, ()
+    return None
 
 
 def _as_h5py(value: Any) -> Any:

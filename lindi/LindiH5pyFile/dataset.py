@@ -26,13 +26,13 @@ from .node import LindiObjectId, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
+from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
 from .values import array_from_json
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
 
 _JSON_CODECS = ("json2", "json")
-_COMPRESSION_NAMES = {"zlib": "gzip", "gzip": "gzip", "imagecodecs_lzf": "lzf", "lzf": "lzf"}
 
 
 class LindiH5pyDataset(h5py.Dataset):
@@ -149,7 +149,14 @@ class LindiH5pyDataset(h5py.Dataset):
         return h5py.string_dtype()
 
     @property
+    def _storage(self) -> dict[str, Any] | None:
+        """The ``.lindi`` ``storage`` member (None in documents that predate it: legacy behaviour)."""
+        return self._meta.lindi.get("storage")
+
+    @property
     def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
+        if self._storage is not None:
+            return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
             return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
@@ -157,30 +164,35 @@ class LindiH5pyDataset(h5py.Dataset):
         return tuple(int(c) for c in self._zarray["chunks"])
 
     @property
-    def maxshape(self) -> tuple[int, ...] | None:  # type: ignore[override]
-        return self.shape
+    def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
+        return storage_maxshape(self._storage or {}, self.shape)
+
+    @cached_property
+    def _filters(self) -> FilterProperties:
+        if self._external_link is not None:
+            return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
+                                                                         self._meta.store_path))
+        return filter_properties(self._zarray)
 
     @property
     def compression(self) -> str | None:  # type: ignore[override]
-        comp = self._zarray.get("compressor") or {}
-        return _COMPRESSION_NAMES.get(comp.get("id"))
+        return self._filters.compression
 
     @property
     def compression_opts(self) -> Any:  # type: ignore[override]
-        comp = self._zarray.get("compressor") or {}
-        return comp.get("level") if self.compression == "gzip" else None
+        return self._filters.compression_opts
 
     @property
     def shuffle(self) -> bool:  # type: ignore[override]
-        return any(f.get("id") == "shuffle" for f in self._zarray.get("filters") or [])
+        return self._filters.shuffle
 
     @property
     def fletcher32(self) -> bool:  # type: ignore[override]
-        return any(f.get("id") == "fletcher32" for f in self._zarray.get("filters") or [])
+        return self._filters.fletcher32
 
     @property
-    def scaleoffset(self) -> Any:  # type: ignore[override]
-        return None
+    def scaleoffset(self) -> int | None:  # type: ignore[override]
+        return self._filters.scaleoffset
 
     @property
     def external(self) -> Any:  # type: ignore[override]
@@ -198,10 +210,17 @@ class LindiH5pyDataset(h5py.Dataset):
     @property
     def fillvalue(self) -> Any:  # type: ignore[override]
         dt = self.dtype
+        json_fill = (self._storage or {}).get("fill_value")
+        if json_fill is not None:  # a JSON-codec array's fill value, encoded like one of its elements
+            try:
+                return array_from_json([json_fill], (1,), dt, flat=True)[0]
+            except (TypeError, ValueError, KeyError) as exc:
+                raise DocumentError(f"storage fill_value of {self.name} does not match dtype {dt}: {exc}",
+                                    pointer=self._meta.pointer(".lindi"), source=self._meta.source) from None
         fv = self._zarray.get("fill_value")
         if dt.kind == "O" or fv is None:
             return np.zeros((), dtype=dt)[()] if dt.kind != "O" else None
-        if dt.kind in "SV":
+        if self._zarray["dtype"][1:2] in ("S", "V"):  # base64 raw bytes, also of NUMPY-tagged opaque datetimes
             import base64
             return np.frombuffer(base64.b64decode(fv), dtype=dt)[0]
         if dt.kind == "c":
@@ -268,6 +287,15 @@ class LindiH5pyDataset(h5py.Dataset):
             raise DocumentError(f"JSON-codec data of {self.name} does not match dtype {self.dtype}: {exc}",
                                 pointer=self._meta.pointer(".zarray"), source=self._meta.source) from None
 
+    @cached_property
+    def _raw_chunk_bytes(self) -> int | None:
+        """Bytes of a whole chunk stored without codecs (a shorter one, the tail of a split contiguous
+        dataset, is padded to it); None when codecs decide the size."""
+        z = self._zarray
+        if z.get("filters") or z.get("compressor"):
+            return None
+        return int(np.prod(z["chunks"], dtype=np.int64)) * np.dtype(z["dtype"]).itemsize
+
     def _read_items(self, items: list[Any]) -> np.ndarray:
         """Orthogonal selection in zarr coordinates."""
         dt = self.dtype
@@ -278,7 +306,7 @@ class LindiH5pyDataset(h5py.Dataset):
         store = self._file._store
         keys = chunk_keys(self._meta.store_path, items, self._zarray["chunks"],
                           self._zarray.get("dimension_separator") or ".")
-        with store.prefetched(keys):
+        with store.prefetched(keys, pad_to=self._raw_chunk_bytes):
             out = self._zarr_array.oindex[tuple(items)]
         out = np.asarray(out)
         if out.dtype.metadata != dt.metadata or out.dtype != dt:

@@ -13,6 +13,8 @@ import numpy as np
 
 from ..errors import DocumentError
 
+_NUMPY_TAG = "NUMPY:"
+
 
 def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
     """The h5py-flavoured numpy dtype of a datatype descriptor."""
@@ -28,7 +30,7 @@ def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
         if cls == "enum":
             return h5py.enum_dtype(dict(desc["members"]), basetype=np.dtype(desc["base"]))
         if cls == "opaque":
-            return np.dtype(f"V{int(desc['size'])}")  # h5py reports untagged opaque data as plain void
+            return _opaque_dtype(int(desc["size"]), desc.get("tag"))
         if cls == "vlen":
             return h5py.vlen_dtype(descriptor_to_dtype(desc["base"], where=where))
         if cls == "reference":
@@ -50,6 +52,19 @@ def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
     except (KeyError, TypeError, ValueError) as exc:
         raise DocumentError(f"invalid {cls} datatype descriptor {desc!r}: {exc}", pointer=where) from None
     raise DocumentError(f"unknown datatype class {cls!r}", pointer=where)
+
+
+def _opaque_dtype(size: int, tag: Any) -> np.dtype:
+    """h5py reads an opaque type tagged ``NUMPY:<typestr>`` (how it stores datetime64/timedelta64) as that
+    numpy type, marked ``h5py_opaque``; any other opaque type is plain void."""
+    if isinstance(tag, str) and tag.startswith(_NUMPY_TAG):
+        try:
+            tagged = np.dtype(tag[len(_NUMPY_TAG):])
+        except TypeError:
+            tagged = None
+        if tagged is not None and tagged.itemsize == size:
+            return np.dtype(tagged, metadata={"h5py_opaque": True})
+    return np.dtype(f"V{size}")
 
 
 def typestr_dtype(typestr: str, *, where: str = "") -> np.dtype:

@@ -51,6 +51,8 @@ def element_from_json(value: Any, dt: np.dtype) -> Any:
         return value.encode("utf-8") if isinstance(value, str) else bytes(value)
     if kind == "V":  # opaque bytes travel as base64:
         return np.void(base64.b64decode(value[7:]) if isinstance(value, str) else bytes(value))
+    if kind in "Mm" and isinstance(value, str) and value.startswith("base64:"):  # NUMPY-tagged opaque
+        return np.frombuffer(base64.b64decode(value[7:]), dtype=dt)[0]
     return value
 
 

@@ -27,6 +27,7 @@ from .dtypes import (Descriptor, compound_dtype_annotation, default_descriptor, 
 from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject
+from .storage import storage_member
 from .values import element_converter
 
 RangeReader = Callable[[int, int], bytes]
@@ -247,6 +248,8 @@ class HDF5Converter:
                 batch = _Batch()
                 zarray.update(compressor=None, filters=None, chunks=[max(1, s) for s in shape])
                 zattrs["_EXTERNAL_ARRAY_LINK"] = {"link_type": "hdf5_dataset", "url": self._url, "name": path}
+        json_fill = element_converter(desc, self._refs) if is_json_encoded(desc) else None
+        lindi["storage"] = storage_member(dset, zarray["chunks"], json_fill)
         batch.refs[prefix + ".zarray"] = zarray
         self._metadata(batch, prefix, zattrs, lindi)
         self.report.datasets += 1

@@ -114,9 +114,15 @@ class LindiReferenceStore(Store):
         return self.fetch_many([key])[key]
 
     @contextmanager
-    def prefetched(self, keys: Iterable[str]) -> Iterator[dict[str, bytes | None]]:
-        """Fetch ``keys`` in one batch and serve them from memory until the block exits."""
+    def prefetched(self, keys: Iterable[str], *, pad_to: int | None = None) -> Iterator[dict[str, bytes | None]]:
+        """Fetch ``keys`` in one batch and serve them from memory until the block exits.
+
+        ``pad_to``: zero-pad shorter values to this many bytes (the caller's raw chunks, of which the last
+        one of a split contiguous dataset is short).
+        """
         data = self.fetch_many(keys)
+        if pad_to is not None:
+            data = {k: v.ljust(pad_to, b"\0") if v is not None and len(v) < pad_to else v for k, v in data.items()}
         with self._lock:
             for key, value in data.items():
                 entry = self._overlay.get(key)

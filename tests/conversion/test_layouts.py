@@ -6,6 +6,7 @@ import hdf5plugin
 import numpy as np
 import pytest
 
+import lindi
 from lindi.errors import UnsupportedObjectError
 from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
 
@@ -138,3 +139,35 @@ def test_legacy_chunk_count_threshold(tmp_path, convert):
     c = convert(path, num_dataset_chunks_threshold=5)
     assert c.meta("x", ".zattrs")["_EXTERNAL_ARRAY_LINK"]["name"] == "/x"
     assert c.array_keys("x") == [] and c.report.unsupported == []
+
+
+def test_storage_member_records_layout_hdf5_chunks_maxshape_and_json_fill(tmp_path, convert):
+    path = tmp_path / "st.h5"
+    cmp = np.dtype([("a", "<i2"), ("b", "<f4")])
+    with h5py.File(path, "w") as f:
+        f["contiguous"] = np.arange(6)
+        f.create_dataset("resizable", data=np.arange(10), chunks=(4,), maxshape=(None,))
+        f.create_dataset("grows_to", shape=(3, 2), dtype="u1", chunks=(1, 2), maxshape=(5, None))
+        f.create_dataset("strings", data=["a", "b", "c"], dtype=h5py.string_dtype(), chunks=(2,))
+        f.create_dataset("compound_fill", shape=(2,), dtype=cmp, fillvalue=np.array((3, 1.5), dtype=cmp))
+        f.create_dataset("compound_zero_fill", shape=(2,), dtype=cmp)
+        f["scalar"] = 5
+        f.create_dataset("null", dtype="f4", data=h5py.Empty("f4"))
+        space = h5py.h5s.create_simple((4,))
+        plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        plist.set_layout(h5py.h5d.COMPACT)
+        h5py.h5d.create(f.id, b"compact", h5py.h5t.STD_U8LE, space, dcpl=plist)
+    c = convert(path)
+    assert c.meta("contiguous", ".lindi")["storage"] == {"layout": "contiguous"}
+    assert c.meta("resizable", ".lindi")["storage"] == {"layout": "chunked", "maxshape": [None]}
+    assert c.meta("grows_to", ".lindi")["storage"] == {"layout": "chunked", "maxshape": [5, None]}
+    # a JSON-codec array is one Zarr chunk: the HDF5 chunk shape is kept beside it
+    assert c.meta("strings", ".zarray")["chunks"] == [3]
+    assert c.meta("strings", ".lindi")["storage"] == {"layout": "chunked", "chunks": [2]}
+    assert c.meta("compound_fill", ".zarray")["fill_value"] is None
+    assert c.meta("compound_fill", ".lindi")["storage"] == {"layout": "contiguous", "fill_value": [3, 1.5]}
+    assert c.meta("compound_zero_fill", ".lindi")["storage"] == {"layout": "contiguous"}
+    assert c.meta("scalar", ".lindi")["storage"] == {"layout": "contiguous"}  # maxshape () == shape ()
+    assert c.meta("null", ".lindi") == {"null_dataspace": True, "storage": {"layout": "contiguous"}}
+    assert c.meta("compact", ".lindi")["storage"] == {"layout": "compact"}
+    assert lindi.validate(c.doc).valid

@@ -23,6 +23,7 @@ _SPECIAL_CHECKS: dict[str, Callable[[np.dtype], Any]] = {
     "opaque": h5py.check_opaque_dtype,
 }
 _NOT_READ = object()
+FILTER_PROPERTIES = ("compression", "compression_opts", "shuffle", "fletcher32", "scaleoffset")
 
 
 @dataclass
@@ -165,6 +166,13 @@ def _compare_attrs(walk: _Walk, path: str, h: Any, l: Any) -> None:
         l_value = walk.attempt(where, "reading attribute", lambda: l.attrs[name])
         if l_value is not _NOT_READ:
             _compare_value(walk, where, h.attrs[name], l_value)
+        # the stored type, which the value does not show (ascii/utf-8, fixed string length, enum scalars)
+        l_id = walk.attempt(where, "attrs.get_id", lambda: l.attrs.get_id(name))
+        if l_id is not _NOT_READ:
+            h_id = h.attrs.get_id(name)
+            _compare_dtype(walk, f"{where} get_id", h_id.dtype, l_id.dtype)
+            if l_id.shape != h_id.shape:
+                walk.add(where, "get_id shape", h_id.shape, l_id.shape)
 
 
 def _compare_dataset(walk: _Walk, path: str, h: h5py.Dataset, l: Any) -> None:
@@ -175,15 +183,13 @@ def _compare_dataset(walk: _Walk, path: str, h: h5py.Dataset, l: Any) -> None:
     l_dtype = walk.attempt(path, "dtype", lambda: l.dtype)
     if l_dtype is not _NOT_READ:
         _compare_dtype(walk, path, h.dtype, l_dtype)
-    # JSON-encoded arrays (compound, object) are one chunk by the spec: their HDF5 chunk shape is not kept
-    if h.chunks is not None and not (h.dtype.names or h.dtype.kind == "O"):
-        l_chunks = walk.attempt(path, "chunks", lambda: l.chunks)
-        if l_chunks is not _NOT_READ and l_chunks != h.chunks:
-            walk.add(path, "chunks", h.chunks, l_chunks)
-    if h.shape is not None and h.maxshape == h.shape:
-        l_max = walk.attempt(path, "maxshape", lambda: l.maxshape)
-        if l_max is not _NOT_READ and l_max != h.maxshape:
-            walk.add(path, "maxshape", h.maxshape, l_max)
+    # hdmf's export copies these creation properties; a JSON-codec array is inline, so by the spec its HDF5
+    # filters are not kept (the HDF5 chunk shape, maxshape and fill value are, in .lindi storage)
+    json_encoded = bool(h.dtype.names) or h.dtype.kind == "O" or h.dtype.subdtype is not None
+    for prop in ("chunks", "maxshape", *([] if json_encoded else FILTER_PROPERTIES)):
+        l_prop = walk.attempt(path, prop, lambda: getattr(l, prop))
+        if l_prop is not _NOT_READ and l_prop != getattr(h, prop):
+            walk.add(path, prop, getattr(h, prop), l_prop)
     if h.dtype.kind != "O" and not _has_object_fields(h.dtype):
         l_fill = walk.attempt(path, "fillvalue", lambda: l.fillvalue)
         if l_fill is not _NOT_READ:

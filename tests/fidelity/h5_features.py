@@ -109,6 +109,14 @@ def build_opaque_vlen(path: Path) -> None:
         ragged_u1[0] = np.array([255, 0], dtype="u1")
         ragged_u1[1] = np.array([7], dtype="u1")
         f.create_dataset("vlen_u1", data=ragged_u1, dtype=h5py.vlen_dtype("u1"))
+        # h5py stores datetime64/timedelta64 as opaque tagged "NUMPY:<typestr>" and reads them back as such
+        stamps = np.array(["2024-01-02T03:04:05", "1970-01-01"], dtype="M8[s]")
+        f.create_dataset("opaque_datetime", data=stamps.astype(h5py.opaque_dtype(stamps.dtype)))
+        delta = h5py.opaque_dtype(np.dtype("m8[ms]"))
+        f.create_dataset("opaque_timedelta_chunked", data=np.arange(5).astype("m8[ms]").astype(delta), chunks=(2,),
+                         fillvalue=np.array(-1, dtype="m8[ms]").astype(delta))
+        f.attrs.create("stamps", stamps, dtype=h5py.opaque_dtype(stamps.dtype))
+        f.attrs.create("stamp", stamps[0], dtype=h5py.opaque_dtype(stamps.dtype))
 
 
 @feature
@@ -283,6 +291,9 @@ def build_fill_values(path: Path) -> None:
         f.create_dataset("bool_fill", shape=(4,), dtype=bool, chunks=(2,), fillvalue=True)[2:] = False
         f.create_dataset("complex_fill", shape=(2,), dtype="c8", chunks=(1,), fillvalue=1 + 1j)
         f.create_dataset("u8_fill", shape=(3,), dtype="u8", chunks=(3,), fillvalue=2**64 - 1)
+        # JSON-codec arrays: the fill value lives in .lindi storage
+        cmp = np.dtype([("a", "i2"), ("b", "f4")])
+        f.create_dataset("compound_fill", shape=(2,), dtype=cmp, chunks=(1,), fillvalue=np.array((3, 1.5), dtype=cmp))
 
 
 @feature

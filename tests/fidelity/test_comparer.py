@@ -71,6 +71,21 @@ CASES: dict[str, tuple[Callable[[h5py.File, bool], None], str]] = {
     "fill value": (lambda f, v: f.create_dataset("x", shape=(2,), dtype="i4", fillvalue=1 if v else 2),
                    "/x fillvalue"),
     "chunks": (lambda f, v: f.create_dataset("x", data=np.arange(10), chunks=(5,) if v else (2,)), "/x: chunks"),
+    "chunked vs contiguous": (lambda f, v: f.create_dataset("x", data=np.arange(10), chunks=(5,) if v else None),
+                              "/x: chunks"),
+    "json-encoded chunks": (lambda f, v: f.create_dataset("x", data=["a", "b"], dtype=h5py.string_dtype(),
+                                                          chunks=(1,) if v else (2,)), "/x: chunks"),
+    "maxshape": (lambda f, v: f.create_dataset("x", data=np.arange(4), chunks=(2,), maxshape=(None,) if v else (8,)),
+                 "/x: maxshape"),
+    "gzip level": (lambda f, v: f.create_dataset("x", data=np.arange(4), compression="gzip",
+                                                 compression_opts=4 if v else 5), "/x: compression_opts"),
+    "shuffle": (lambda f, v: f.create_dataset("x", data=np.arange(4), chunks=(2,), shuffle=v), "/x: shuffle"),
+    "scaleoffset": (lambda f, v: f.create_dataset("x", data=np.arange(4), scaleoffset=2 if v else 3),
+                    "/x: scaleoffset"),
+    "fixed attribute string length": (lambda f, v: f.attrs.create("a", b"xy", dtype="S3" if v else "S2"),
+                                      "/@a get_id: dtype"),
+    "ascii vs utf-8 attribute": (lambda f, v: f.attrs.create("a", "x", dtype=h5py.string_dtype(
+        "ascii" if v else "utf-8")), "/@a get_id: dtype metadata"),
     "vlen element": (lambda f, v: f.create_dataset(
         "x", data=_ragged([[1, 2 if v else 3]]), dtype=h5py.vlen_dtype("i4")), "[flat 0]"),
     "compound field string": (lambda f, v: f.create_dataset("x", data=np.array(
