@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
+from functools import cached_property
 from typing import Any
 
 import h5py
@@ -23,18 +24,26 @@ from ..store.document import RefDocument, from_dict
 from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions, local_path
+from ..editing.editor import empty_document
+from ..editing.errors import EditError
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
-from .readonly import ReadOnlyError
+from .attributes import LindiH5pyAttributes
+from .readonly import ReadOnlyError, refuse_write
 from .reference import LindiH5pyReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 _MAX_LINK_DEPTH = 40
-_READ_MODES = ("r",)
+_MODES = ("r", "r+", "w", "w-", "x", "a")
+_CREATE_MODES = ("w", "w-", "x")
 
 
 class LindiH5pyFile(LindiH5pyGroup, h5py.File):
-    """The root group of a LINDI document, usable wherever h5py.File is expected (read-only for now)."""
+    """The root group of a LINDI document, usable wherever h5py.File is expected.
+
+    Modes as in h5py: ``r`` reads; ``r+``, ``w``, ``w-``/``x`` and ``a`` also edit (lindi.editing).
+    A file opened from a local path in a writing mode is written back there on ``flush``/``close``.
+    """
 
     def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: Any = None,
                  staging_area: Any = None):
@@ -47,6 +56,13 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._links: dict[str, dict[str, Any] | None] = {}
         self._h5_files: dict[str, h5py.File] = {}
         self._closed = False
+        self._writeback: str | None = None
+        self._own_staging = False
+        self._dataset_class: type[LindiH5pyDataset] = LindiH5pyDataset
+        self._attrs_class: type[LindiH5pyAttributes] = LindiH5pyAttributes
+        if mode != "r":
+            from ..editing.objects import EditableAttributes, EditableDataset
+            self._dataset_class, self._attrs_class = EditableDataset, EditableAttributes
         LindiH5pyGroup.__init__(self, self, "", "/")
 
     # ---- constructors (signatures of the LINDI package) --------------------------------------
@@ -62,27 +78,50 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         reference local files or private addresses other than its own origin unless ``allow_local``
         (both), ``allow_*`` or ``LINDI_ALLOW_LOCAL=1`` say so. ``limits``: see :class:`lindi.security.Limits`.
         """
+        from ..staging import StagingArea, container_kind, load_container
+
         _check_mode(mode)
-        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local=allow_local,
-                                        allow_local_files=allow_local_files, allow_private_hosts=allow_private_hosts)
-        doc = load_document(url_or_path, policy=policy, limits=limits)
-        return cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
-                         range_reader=range_reader, coalesce=coalesce)
+        src = os.fspath(url_or_path)
+        policy = UrlPolicy.for_document(src, allow_local=allow_local, allow_local_files=allow_local_files,
+                                        allow_private_hosts=allow_private_hosts)
+        path = None if is_remote(src) else os.path.abspath(local_path(src) or src)
+        kind = "json" if path is None else container_kind(path)
+        if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
+            doc = _new_document(src, path, mode)
+        elif kind in ("tar", "dir"):
+            rfs, base = load_container(path or src)
+            doc = from_dict(rfs, source=path or src, base=base)
+        else:
+            doc = load_document(url_or_path, policy=policy, limits=limits)
+        doc.policy, doc.limits = policy, doc.limits or limits
+        own = mode != "r" and staging_area is None and path is not None and _is_container(path)
+        if own:
+            staging_area = StagingArea.create()  # chunks wait here until the container is written
+        f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
+                      range_reader=range_reader, coalesce=coalesce)
+        f._own_staging = own
+        f._writeback = path if mode != "r" else None
+        return f
 
     @classmethod
-    def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str], *, mode: str = "r",
+    def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str] | None, *, mode: str = "r",
                                    staging_area: Any = None, local_cache: LocalCache | None = None,
                                    range_reader: RangeReader | None = None,
                                    coalesce: CoalesceOptions | None = None,
                                    base: str | None = None, allow_local: bool | None = None,
                                    limits: Limits | None = None) -> LindiH5pyFile:
-        """Open a reference file system given as a dict, or a path/URL of one.
+        """Open a reference file system given as a dict, or a path/URL of one (None: a new empty one).
 
         ``base`` is where relative ref URLs of a dict resolve (default: none allowed).
         ``range_reader`` fetches ``[url, offset, length]`` refs (default: :func:`lindi.backends.read_ranges`);
         ``coalesce`` sets how near refs are merged into one request; ``local_cache`` keeps fetched refs.
         A remote ``base`` subjects the refs to the URL policy of a remote document (``allow_local``).
         """
+        if rfs is None:  # a new, empty document in memory (LINDI 0.4: from_reference_file_system(None, mode="w"))
+            _check_mode(mode)
+            if mode == "r":
+                raise ReadOnlyError("a new document (rfs=None) needs a writing mode such as 'w'")
+            rfs = empty_document()
         if not isinstance(rfs, dict):
             return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
                                        range_reader=range_reader, coalesce=coalesce, allow_local=allow_local,
@@ -105,6 +144,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         """
         from lindi.LindiH5ZarrStore import LindiH5ZarrStore
         from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
+
+        from ..staging import StagingArea, container_kind, load_container
 
         _check_mode(mode)
         src = os.fspath(url_or_path)
@@ -154,7 +195,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @property
     def mode(self) -> str:  # type: ignore[override]
-        return self._mode
+        """``"r"`` or ``"r+"``, as h5py reports it."""
+        return "r" if self._mode == "r" else "r+"
 
     @property
     def driver(self) -> str:  # type: ignore[override]
@@ -173,14 +215,34 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         return False
 
     def flush(self) -> None:
-        """Nothing is buffered in read mode."""
+        """Write the document back to the local path it was opened from (writing modes only).
+
+        A document opened from a URL is never written back: write it with
+        :meth:`write_lindi_file` or publish it.
+        """
+        if self._mode == "r" or self._writeback is None or self._closed:
+            return
+        if _is_container(self._writeback):
+            from ..staging import write_container
+            write_container(self._store.document.to_dict(), self._writeback, base=self._store.document.base)
+        else:
+            self.write_lindi_file(self._writeback)
 
     def close(self) -> None:
-        """Close HDF5 files opened for external links/arrays; the document stays in memory."""
-        for f in self._h5_files.values():
-            f.close()
-        self._h5_files.clear()
-        self._closed = True
+        """Flush, then close HDF5 files opened for external links/arrays; the document stays in memory."""
+        if self._closed:
+            return
+        try:
+            self.flush()
+        finally:
+            for f in self._h5_files.values():
+                f.close()
+            self._h5_files.clear()
+            self._closed = True
+            if "_editor" in self.__dict__:
+                self.__dict__.pop("_editor").close()
+            if self._own_staging and self._staging_area is not None:
+                self._staging_area.cleanup()
 
     def __enter__(self) -> LindiH5pyFile:
         return self
@@ -200,7 +262,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                 return self
             kind = self._store.index.kind(store_path)
             if kind == "array":
-                obj = LindiH5pyDataset(self, store_path, name)
+                obj = self._dataset_class(self, store_path, name)
             elif kind == "group":
                 obj = LindiH5pyGroup(self, store_path, name)
             else:
@@ -304,6 +366,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             return h5py.SoftLink(link["path"])
         return h5py.ExternalLink(link["file"], link["target"])
 
+    # ---- editing (lindi.editing) ------------------------------------------------------------
+    @cached_property
+    def _editor(self) -> Any:
+        """The DocumentEditor of this file; refuses in mode ``r``."""
+        if self._mode == "r":
+            refuse_write("edit")
+        from ..editing import DocumentEditor
+        return DocumentEditor(self)
+
+    def _refresh(self, store_paths: set[str]) -> None:
+        """Forget what objects cached about nodes an edit changed, and objects that no longer exist."""
+        index = self._store.index
+        for key, obj in list(self._objects.items()):
+            if index.kind(key[0]) is None:
+                del self._objects[key]
+            elif key[0] in store_paths:
+                _forget_cached(obj)
+        if "" in store_paths:
+            _forget_cached(self)
+        for path in store_paths:
+            self._links.pop(path, None)
+
     # ---- references -------------------------------------------------------------------------
     def _dereference(self, ref: h5py.Reference) -> Any:
         if not isinstance(ref, LindiH5pyReference):
@@ -353,5 +437,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
 
 def _check_mode(mode: str) -> None:
-    if mode not in _READ_MODES:
-        raise ReadOnlyError(f"mode {mode!r} is not supported yet: LINDI files open read-only (mode 'r')")
+    if mode not in _MODES:
+        raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
+
+
+def _is_container(path: str) -> bool:
+    return path.rstrip("/").endswith((".tar", ".lindi.d"))
+
+
+def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
+    """An empty document for a new local file (modes w, w-/x, and a on a missing file)."""
+    if path is None:
+        raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
+    if mode in ("w-", "x") and os.path.exists(path):
+        raise EditError(f"Unable to create file {path} (file exists; mode {mode!r})")
+    return from_dict(empty_document(), source=path, base=os.path.dirname(path))
+
+
+def _forget_cached(obj: Any) -> None:
+    """Drop the cached properties of a node object and of its metadata, so the next read sees the edit."""
+    for target in (obj, obj._meta):
+        for cls in type(target).__mro__:
+            for name, value in vars(cls).items():
+                if isinstance(value, cached_property) and name != "_editor":
+                    target.__dict__.pop(name, None)
+    obj.__dict__.pop("_json_cache", None)

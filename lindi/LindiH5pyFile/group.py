@@ -9,7 +9,6 @@ import h5py
 
 from .attributes import LindiH5pyAttributes
 from .node import LindiObjectId, NodeMeta
-from .readonly import refuse_write
 from .reference import LindiH5pyReference
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ class LindiH5pyGroup(h5py.Group):
 
     @property
     def attrs(self) -> LindiH5pyAttributes:  # type: ignore[override]
-        return LindiH5pyAttributes(self._meta)
+        return self._file._attrs_class(self._meta)
 
     @property
     def ref(self) -> LindiH5pyReference:  # type: ignore[override]
@@ -132,21 +131,24 @@ class LindiH5pyGroup(h5py.Group):
 
         return walk(self, "")
 
-    # ---- writes (a later issue) -------------------------------------------------------------
+    # ---- writes (lindi.editing; refused in mode "r") ------------------------------------------
     def __setitem__(self, name: str, obj: Any) -> None:
-        refuse_write(f"create {name!r} in {self.name}")
+        self._file._editor.set_link(self, name, obj)
 
     def __delitem__(self, name: str) -> None:
-        refuse_write(f"delete {name!r} from {self.name}")
+        self._file._editor.delete(self, name)
 
     def create_group(self, name: str, track_order: Any = None) -> Any:  # type: ignore[override]
-        refuse_write(f"create group {name!r} in {self.name}")
+        return self._file._editor.create_group(self, name, track_order)
 
     def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None, **kwds: Any) -> Any:  # type: ignore[override]
-        refuse_write(f"create dataset {name!r} in {self.name}")
+        return self._file._editor.create_dataset(self, name, shape=shape, dtype=dtype, data=data, **kwds)
 
     def require_group(self, name: str) -> Any:  # type: ignore[override]
-        refuse_write(f"require group {name!r} in {self.name}")
+        return self._file._editor.require_group(self, name)
 
     def require_dataset(self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any) -> Any:  # type: ignore[override]
-        refuse_write(f"require dataset {name!r} in {self.name}")
+        return self._file._editor.require_dataset(self, name, shape, dtype, exact, **kwds)
+
+    def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:  # type: ignore[override]
+        self._file._editor.copy(self, source, dest, name)

@@ -6,7 +6,9 @@ documents with a million chunk refs.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import insort
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 METADATA_KEYS = (".zgroup", ".zarray", ".zattrs", ".lindi")
 
@@ -61,3 +63,21 @@ class NodeIndex:
 
     def __len__(self) -> int:
         return len(self._kinds)
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Follow set (value) or deleted (None) keys: nodes appear or vanish with their .zgroup/.zarray."""
+        for key, value in changes.items():
+            path, _, leaf = key.rpartition("/")
+            if leaf not in (".zgroup", ".zarray") or not path:
+                continue
+            parent, _, name = path.rpartition("/")
+            siblings = self._children.setdefault(parent, [])
+            if value is None:
+                self._kinds.pop(path, None)
+                self._children.pop(path, None)
+                if name in siblings:
+                    siblings.remove(name)
+            else:
+                self._kinds[path] = "group" if leaf == ".zgroup" else "array"
+                if name not in siblings:
+                    insort(siblings, name)

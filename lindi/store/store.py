@@ -168,6 +168,18 @@ class LindiReferenceStore(Store):
         self._meta_cache[key] = parsed
         return parsed
 
+    def apply_changes(self, changes: dict[str, Any]) -> None:
+        """The one way edits reach the document: set (value) or delete (None) keys; caches and index follow."""
+        refs = self.document.refs
+        for key, value in changes.items():
+            if value is None:
+                refs.pop(key, None)
+            else:
+                refs[key] = value
+            self._meta_cache.pop(key, None)
+        if self._index is not None:
+            self._index.update(changes)
+
     # ---- zarr Store API ---------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LindiReferenceStore) and other.document is self.document
