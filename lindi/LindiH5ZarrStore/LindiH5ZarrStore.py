@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..conversion import ConversionReport, HDF5Converter, HDF5Source, LindiH5ZarrStoreOpts, RefDocument
-from ..errors import ConversionError
+from ..errors import ConversionError, LindiError
 
 
 class LindiH5ZarrStore:
@@ -44,9 +44,14 @@ class LindiH5ZarrStore:
         if self._document is None:
             if self._source is None:
                 raise ConversionError("the store is closed")
-            converter = HDF5Converter(self._source.h5, url=self._url, read_range=self._source.read_range,
-                                      opts=self._opts, progress=self._progress)
-            self._document, self._report = converter.run()
+            try:
+                converter = HDF5Converter(self._source.h5, url=self._url, read_range=self._source.read_range,
+                                          opts=self._opts, progress=self._progress)
+                self._document, self._report = converter.run()
+            except LindiError:
+                raise
+            except Exception as exc:  # h5py on a corrupt file raises OSError, ValueError, RuntimeError, ...
+                raise ConversionError(f"cannot convert: {type(exc).__name__}: {exc}", file=self._url) from exc
         return self._document
 
     @property

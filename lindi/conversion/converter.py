@@ -87,11 +87,15 @@ class HDF5Converter:
 
     # -- traversal ---------------------------------------------------------
     def run(self) -> tuple[RefDocument, ConversionReport]:
-        """Convert the whole file once."""
-        root = self._file["/"]
-        self._primary[h5py.h5o.get_info(root.id).addr] = "/"
+        """Convert the whole file once; an unreadable root group fails the whole file (with its name)."""
         stack: list[tuple[str, h5py.Group, str]] = []
-        self._guarded("/", lambda: self._group("/", root, stack))
+        try:
+            root = self._file["/"]
+            self._primary[h5py.h5o.get_info(root.id).addr] = "/"
+            self.report.objects += 1
+            self._commit(self._group("/", root, stack))
+        except Exception as exc:  # h5py raises OSError/ValueError/... on a corrupt file
+            raise self._located(exc, "/") from (None if isinstance(exc, LindiError) else exc)
         while stack:
             path, parent, name = stack.pop()
             self._guarded(path, lambda: self._child(path, parent, name, stack))
