@@ -7,6 +7,7 @@ import numpy as np
 
 from ..LindiH5pyFile.attributes import LindiH5pyAttributes
 from ..LindiH5pyFile.dataset import LindiH5pyDataset
+from ..LindiH5pyFile.node import LindiObjectId
 
 
 class EditableAttributes(LindiH5pyAttributes):
@@ -29,8 +30,29 @@ class EditableAttributes(LindiH5pyAttributes):
             self[name] = value
 
 
+class EditableObjectId(LindiObjectId):
+    """The ``dset.id`` of a writable dataset: hdmf's DataChunkIterator writes call ``id.extend(bounds)``."""
+
+    __slots__ = ("_dataset",)
+
+    def __init__(self, dataset: EditableDataset):
+        super().__init__(id(dataset._file), dataset._meta.store_path)
+        self._dataset = dataset
+
+    def extend(self, shape: Any) -> None:
+        """Grow (never shrink) the dataset to at least ``shape``, like HDF5's H5Dextend."""
+        old = self._dataset.shape or ()
+        new = tuple(max(int(a), int(b)) for a, b in zip(old, shape))
+        if new != old:
+            self._dataset.resize(new)
+
+
 class EditableDataset(LindiH5pyDataset):
     """A dataset of a file open for writing."""
+
+    @property
+    def id(self) -> EditableObjectId:  # type: ignore[override]
+        return EditableObjectId(self)
 
     @property
     def attrs(self) -> EditableAttributes:  # type: ignore[override]

@@ -159,6 +159,8 @@ def json_write(dset: Any, args: tuple[Any, ...], value: Any) -> dict[str, Any]:
             raise EditError(f"illegal selection {args!r} for the scalar dataset {dset.name}")
         args = (0,)
     dt = dset.dtype
+    if isinstance(value, np.ndarray) and value.ndim == 0 and dt.names is None:
+        value = value[()]  # an object element must be the value, not a 0-d array holding it
     try:
         if dt.names is not None:
             value = np.asarray(value, dtype=dt) if not isinstance(value, np.ndarray) or value.dtype != dt else value
