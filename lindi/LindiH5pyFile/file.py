@@ -24,8 +24,6 @@ from ..store.document import RefDocument, from_dict
 from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions, local_path
-from ..editing.editor import empty_document
-from ..editing.errors import EditError
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .attributes import LindiH5pyAttributes
@@ -121,6 +119,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             _check_mode(mode)
             if mode == "r":
                 raise ReadOnlyError("a new document (rfs=None) needs a writing mode such as 'w'")
+            from ..editing import empty_document
             rfs = empty_document()
         if not isinstance(rfs, dict):
             return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
@@ -438,6 +437,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
 def _check_mode(mode: str) -> None:
     if mode not in _MODES:
+        from ..editing import EditError
         raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
 
 
@@ -447,6 +447,7 @@ def _is_container(path: str) -> bool:
 
 def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
     """An empty document for a new local file (modes w, w-/x, and a on a missing file)."""
+    from ..editing import EditError, empty_document
     if path is None:
         raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
     if mode in ("w-", "x") and os.path.exists(path):
