@@ -13,6 +13,7 @@ import pytest
 from lindi.LindiH5ZarrStore import LindiH5ZarrStore
 from lindi.testing.range_server import RangeServer
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 H5_NAME = "sample.h5"
 DOC_NAME = "sample.lindi.json"
 FAST_RETRY = {"base_delay": 0.005, "max_delay": 0.05, "max_attempts": 4, "max_total_seconds": 5}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python
+"""Long fuzz run: mutated documents and HDF5 files with flipped bytes, for ``--minutes``.
+
+Feeds the validator, the reader and the converter through the harness of
+tests/reliability/fuzz_targets.py (a memory-limited worker process, a timeout
+per input) and prints the figures and every distinct finding (an exception that
+is not a LindiError, a crash or a hang). Exit status 1 when there are findings.
+
+    python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.reliability.conftest import convert, write_sample  # noqa: E402
+from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
+from tests.reliability.test_fuzz import mutate  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="write the figures and findings to this file")
+    args = parser.parse_args()
+    deadline = time.monotonic() + args.minutes * 60
+    tmp = Path(tempfile.mkdtemp(prefix="lindi-fuzz-"))
+    h5 = write_sample(tmp / "sample.h5")
+    seeds = valid_documents() + [convert(h5, url="./sample.h5")]
+    raw = h5.read_bytes()
+    rng = random.Random(args.seed)
+    worker = Worker()
+    distinct: dict[str, dict] = {}
+
+    @settings(max_examples=50, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def documents(data: st.DataObject) -> None:
+        result = worker.run({"target": "document", "doc": mutate(data.draw(st.sampled_from(seeds)), data, 4),
+                             "base": str(tmp)})
+        _note(result, distinct)
+
+    def one_hdf5() -> None:
+        buf = bytearray(raw)
+        region = rng.choice([2048, len(buf)])
+        for _ in range(rng.randint(1, 8)):
+            buf[rng.randrange(min(region, len(buf)))] ^= rng.randint(1, 255)
+        path = tmp / "flipped.h5"
+        path.write_bytes(bytes(buf))
+        _note(worker.run({"target": "hdf5", "path": str(path)}), distinct)
+
+    try:
+        while time.monotonic() < deadline:
+            for _ in range(20):
+                one_hdf5()
+            seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
+    finally:
+        worker.close()
+    stats = worker.stats
+    report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
+              "findings": len(stats.findings), "distinct_findings": list(distinct.values())}
+    print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))
+    for finding in distinct.values():
+        print(f"\n== {finding['type']}: {finding['message']}\n{finding.get('traceback', '')}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    return 1 if stats.findings else 0
+
+
+def _note(result: dict, distinct: dict[str, dict]) -> None:
+    if result["outcome"] == "escape":
+        tb = result.get("traceback", "").strip().splitlines()
+        where = next((line.strip() for line in reversed(tb) if line.strip().startswith("File ")), "")
+        distinct.setdefault(f"{result['type']} {where}", result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
