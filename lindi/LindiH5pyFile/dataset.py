@@ -20,9 +20,8 @@ import numpy as np
 from .. import strict_json
 from ..errors import DocumentError, LindiError
 from ..security.limits import decode_chunk
-from .attributes import LindiH5pyAttributes
 from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
-from .node import LindiObjectId, NodeMeta
+from .node import LindiNode, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
@@ -35,34 +34,13 @@ if TYPE_CHECKING:
 _JSON_CODECS = ("json2", "json")
 
 
-class LindiH5pyDataset(h5py.Dataset):
+class LindiH5pyDataset(LindiNode, h5py.Dataset):
     """Read-only h5py Dataset over the array stored at ``store_path``, reached as ``name``."""
 
     def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
         self._file = file
         self._meta = NodeMeta(file, store_path, name)
         self._lock = threading.Lock()
-
-    # ---- identity ---------------------------------------------------------------------------
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return self._meta.name
-
-    @property
-    def file(self) -> LindiH5pyFile:  # type: ignore[override]
-        return self._file
-
-    @property
-    def parent(self) -> Any:  # type: ignore[override]
-        return self._file[posixpath.dirname(self.name)]
-
-    @property
-    def id(self) -> LindiObjectId:  # type: ignore[override]
-        return LindiObjectId(id(self._file), self._meta.store_path)
-
-    @property
-    def attrs(self) -> LindiH5pyAttributes:  # type: ignore[override]
-        return LindiH5pyAttributes(self._meta)
 
     @property
     def ref(self) -> LindiH5pyReference:  # type: ignore[override]

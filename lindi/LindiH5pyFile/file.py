@@ -144,8 +144,6 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         from lindi.LindiH5ZarrStore import LindiH5ZarrStore
         from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
 
-        from ..staging import StagingArea, container_kind, load_container
-
         _check_mode(mode)
         src = os.fspath(url_or_path)
         opts = zarr_store_opts if zarr_store_opts is not None else LindiH5ZarrStoreOpts()

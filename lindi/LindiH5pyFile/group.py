@@ -7,41 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 import h5py
 
-from .attributes import LindiH5pyAttributes
-from .node import LindiObjectId, NodeMeta
+from .node import LindiNode, NodeMeta
 from .reference import LindiH5pyReference
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
 
 
-class LindiH5pyGroup(h5py.Group):
+class LindiH5pyGroup(LindiNode, h5py.Group):
     """Read-only h5py Group over the group stored at ``store_path``, reached as ``name``."""
 
     def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
         self._file = file
         self._meta = NodeMeta(file, store_path, name)
-
-    # ---- identity ---------------------------------------------------------------------------
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return self._meta.name
-
-    @property
-    def file(self) -> LindiH5pyFile:  # type: ignore[override]
-        return self._file
-
-    @property
-    def parent(self) -> LindiH5pyGroup:  # type: ignore[override]
-        return self._file[posixpath.dirname(self.name)]
-
-    @property
-    def id(self) -> LindiObjectId:  # type: ignore[override]
-        return LindiObjectId(id(self._file), self._meta.store_path)
-
-    @property
-    def attrs(self) -> LindiH5pyAttributes:  # type: ignore[override]
-        return self._file._attrs_class(self._meta)
 
     @property
     def ref(self) -> LindiH5pyReference:  # type: ignore[override]

@@ -5,6 +5,7 @@ was reached by (a hard link gives one object several names, as in HDF5).
 """
 from __future__ import annotations
 
+import posixpath
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from ..errors import DocumentError
 from ..store.index import meta_key
 
 if TYPE_CHECKING:
+    from .attributes import LindiH5pyAttributes
     from .file import LindiH5pyFile
 
 
@@ -74,3 +76,33 @@ class NodeMeta:
     @cached_property
     def zarray(self) -> dict[str, Any]:
         return self._get(".zarray")
+
+
+class LindiNode:
+    """Identity shared by groups and datasets: name, file, parent, id and attrs.
+
+    Listed before the h5py base class so these override h5py's id-based properties.
+    """
+
+    _file: LindiH5pyFile
+    _meta: NodeMeta
+
+    @property
+    def name(self) -> str:
+        return self._meta.name
+
+    @property
+    def file(self) -> LindiH5pyFile:
+        return self._file
+
+    @property
+    def parent(self) -> Any:
+        return self._file[posixpath.dirname(self.name)]
+
+    @property
+    def id(self) -> LindiObjectId:
+        return LindiObjectId(id(self._file), self._meta.store_path)
+
+    @property
+    def attrs(self) -> LindiH5pyAttributes:
+        return self._file._attrs_class(self._meta)

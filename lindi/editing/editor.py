@@ -28,7 +28,7 @@ from .layout import array_metadata
 from .names import split_name
 from .references import holds_references
 from .scratch import Scratch
-from .writes import chunk_key, fixed_write, json_chunk, json_values, json_write, rewrite_region
+from .writes import fixed_write, json_chunk, json_values, json_write, rewrite_region
 
 if TYPE_CHECKING:
     from ..LindiH5pyFile.file import LindiH5pyFile

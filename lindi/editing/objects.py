@@ -54,10 +54,6 @@ class EditableDataset(LindiH5pyDataset):
     def id(self) -> EditableObjectId:  # type: ignore[override]
         return EditableObjectId(self)
 
-    @property
-    def attrs(self) -> EditableAttributes:  # type: ignore[override]
-        return EditableAttributes(self._meta)
-
     def __setitem__(self, args: Any, val: Any) -> None:
         self._file._editor.write(self, args if isinstance(args, tuple) else (args,), val)
 
