@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import strict_json
@@ -83,9 +83,19 @@ def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     except OSError as exc:
         raise ContainerError(f"cannot read {DOCUMENT_NAME}: {exc.strerror}", source=root) from None
     doc = strict_json.loads(text, source=doc_path)
+    for _key, _value, pointer, rel in member_refs(doc, container=root, source=doc_path):
+        inside_directory(root, rel, container=root, pointer=pointer)
+    return doc, root
+
+
+def member_refs(doc: Any, *, container: str, source: str) -> Iterator[tuple[str, list, str, str]]:
+    """Each range ref of a container's document that stays inside it: (key, ref, JSON pointer, member name).
+
+    Remote refs are skipped; a local ref must be ``./``-relative and must not leave the container.
+    """
     refs = doc.get("refs") if isinstance(doc, dict) else None
     if not isinstance(refs, dict):
-        raise ContainerError("the document has no 'refs' object", pointer="/refs", source=doc_path)
+        raise ContainerError("the document has no 'refs' object", pointer="/refs", source=source)
     templates = doc.get("templates") or {}
     for key, value in refs.items():
         if not is_range(value):
@@ -96,10 +106,8 @@ def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
         pointer = ref_pointer(key)
         if url.lower().startswith("file:") or os.path.isabs(url):
             raise ContainerError(f"absolute local path {url!r} in a container (refs must be ./ relative)",
-                                 pointer=pointer, source=doc_path)
-        rel = safe_member_name(url, container=root, pointer=pointer)
-        inside_directory(root, rel, container=root, pointer=pointer)
-    return doc, root
+                                 pointer=pointer, source=source)
+        yield key, value, pointer, safe_member_name(url, container=container, pointer=pointer)
 
 
 def expand_templates(url: str, templates: Mapping[str, Any]) -> str:

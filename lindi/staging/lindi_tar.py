@@ -26,9 +26,9 @@ from ..backends.urls import local_path
 from ..store.policy import is_remote
 from .blobs import blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from .lindi_dir import DOCUMENT_NAME, expand_templates
-from .paths import ref_pointer, safe_member_name
-from .refs import LocalRange, is_range, local_ranges, read_in_batches, replace_refs
+from .lindi_dir import DOCUMENT_NAME, member_refs
+from .paths import safe_member_name
+from .refs import LocalRange, local_ranges, read_in_batches, replace_refs
 
 ENTRY_NAME = ".tar_entry.json"
 INDEX_NAME = ".tar_index.json"
@@ -152,22 +152,8 @@ def load_lindi_tar(path_or_url: str | os.PathLike[str]) -> tuple[dict[str, Any],
         raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=location)
     d, s = members[DOCUMENT_NAME]
     doc = strict_json.loads(_read(tar_url, d, s), source=f"{location}/{DOCUMENT_NAME}")
-    refs = doc.get("refs") if isinstance(doc, dict) else None
-    if not isinstance(refs, dict):
-        raise ContainerError("the document has no 'refs' object", pointer="/refs", source=location)
-    templates = doc.get("templates") or {}
     new: dict[str, Any] = {}
-    for key, value in refs.items():
-        if not is_range(value):
-            continue
-        url = expand_templates(value[0], templates)
-        if is_remote(url):
-            continue
-        pointer = ref_pointer(key)
-        if url.lower().startswith("file:") or os.path.isabs(url):
-            raise ContainerError(f"absolute local path {url!r} in a container (refs must be ./ relative)",
-                                 pointer=pointer, source=location)
-        name = safe_member_name(url, container=location, pointer=pointer)
+    for key, value, pointer, name in member_refs(doc, container=location, source=location):
         if name not in members:
             raise ContainerError(f"ref to {name!r}, which is not in the archive", pointer=pointer, source=location)
         start, size = members[name]
