@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
+from ..errors import LimitExceededError
 from .errors import InvalidRequestError
 from .retry import RetryPolicy
 
@@ -80,6 +81,17 @@ class Backend(ABC):
     @abstractmethod
     def size(self, url: str) -> int:
         """Size in bytes of the object at ``url``."""
+
+    def read_object(self, url: str, max_bytes: int) -> bytes:
+        """The whole object at ``url``; :class:`lindi.errors.LimitExceededError` when above ``max_bytes``.
+
+        The default asks for the size, then reads one range; backends that can fetch
+        a whole object in one request (HTTP) override it to save the round trip.
+        """
+        size = self.size(url)
+        if size > max_bytes:
+            raise LimitExceededError(f"object is {size} bytes, above the limit of {max_bytes}", source=url)
+        return self._read_checked(url, 0, size)
 
     def resolve(self, url: str) -> str:
         """The URL actually fetched for ``url`` (redirects, presigning); identity by default."""

@@ -7,18 +7,20 @@ Subclasses (DANDI) change :meth:`resolve` and :meth:`auth_headers`.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import RemoteError
+from ..errors import LimitExceededError, RemoteError
 from .base import Backend, CredentialLookup
 from .retry import RETRY_STATUSES, Transient
 from .urls import redact_url, ref_text
 from .verify import check_range_response, parse_content_range
+
+T = TypeVar("T")
 
 _EXPIRED_MARKERS = (b"Request has expired", b"AccessDenied", b"ExpiredToken")
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
@@ -78,26 +80,25 @@ class HttpBackend(Backend):
 
     def read_range(self, url: str, offset: int, length: int) -> bytes:
         ref = ref_text(url, offset, length)
+        return self._reresolving(url, ref, lambda: self._get_range(url, offset, length, ref))
+
+    def size(self, url: str) -> int:
+        return self._reresolving(url, None, lambda: self._probe_size(url))
+
+    def read_object(self, url: str, max_bytes: int) -> bytes:
+        """The whole object in ONE request (a plain GET), refused beyond ``max_bytes``."""
+        return self._reresolving(url, None, lambda: self._get_whole(url, max_bytes))
+
+    def _reresolving(self, url: str, ref: str | None, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` with retries; a presigned URL rejected as expired is re-resolved once."""
         retried_expired = False
         while True:
             try:
-                return self.retry.run(lambda: self._get_range(url, offset, length, ref))
+                return self.retry.run(attempt)
             except _Expired as exc:
                 if retried_expired or exc.resolved == url:
                     raise RemoteError("presigned URL rejected as expired (403) even after re-resolving",
                                       url=redact_url(exc.resolved), ref=ref) from None
-                self.invalidate(url, exc.resolved)
-                retried_expired = True
-
-    def size(self, url: str) -> int:
-        retried_expired = False
-        while True:
-            try:
-                return self.retry.run(lambda: self._probe_size(url))
-            except _Expired as exc:
-                if retried_expired or exc.resolved == url:
-                    raise RemoteError("presigned URL rejected as expired (403) even after re-resolving",
-                                      url=redact_url(exc.resolved)) from None
                 self.invalidate(url, exc.resolved)
                 retried_expired = True
 
@@ -122,6 +123,26 @@ class HttpBackend(Backend):
         check_range_response(resp.status_code, resp.headers.get("Content-Range"), body,
                              offset=offset, length=length, url=shown, ref=ref,
                              content_type=resp.headers.get("Content-Type"))
+        return body
+
+    def _get_whole(self, url: str, max_bytes: int) -> bytes:
+        target = self.resolve(url)
+        shown = redact_url(target)
+        try:
+            with self.session.get(target, headers=self.auth_headers(target), stream=True,
+                                  timeout=self.timeout) as resp:
+                self._raise_for_status(resp, target, url, None, ok=(200,))
+                declared = resp.headers.get("Content-Length")
+                if declared is not None and int(declared) > max_bytes:
+                    raise LimitExceededError(f"object is {declared} bytes, above the limit of {max_bytes}",
+                                             source=shown)
+                body = read_at_most(resp, max_bytes + 1)
+        except NETWORK_ERRORS as exc:
+            raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown) from None
+        if len(body) > max_bytes:
+            raise LimitExceededError(f"object is larger than the limit of {max_bytes} bytes", source=shown)
+        if declared is not None and len(body) != int(declared):
+            raise Transient(f"short body: {len(body)} of {declared} bytes", url=shown)
         return body
 
     def _probe_size(self, url: str) -> int:

@@ -182,6 +182,10 @@ class Registry:
         """Size of the object at ``url``."""
         return self.backend_for(url).size(url)
 
+    def read_object(self, url: str, max_bytes: int) -> bytes:
+        """The whole object at ``url`` (at most ``max_bytes``), in as few requests as its backend can."""
+        return self.backend_for(url).read_object(url, max_bytes)
+
     def resolve(self, url: str) -> str:
         """The URL actually fetched for ``url``."""
         return self.backend_for(url).resolve(url)

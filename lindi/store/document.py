@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .. import strict_json
-from ..errors import DocumentError
-from ..security.limits import Limits, check_document, check_document_bytes
+from ..errors import DocumentError, LimitExceededError
+from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
 from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
@@ -163,8 +163,8 @@ def _fetch_whole(url: str, limits: Limits) -> bytes:
     """The whole object at ``url`` (raises :class:`lindi.errors.RemoteError` naming it)."""
     from ..backends import get_registry
 
-    registry = get_registry()
-    size = registry.size(url)
-    check_document_bytes(size, source=url, limits=limits)
-    (data,) = registry.read_ranges([(url, 0, size)])
-    return data
+    try:
+        return get_registry().read_object(url, limits.max_document_bytes)
+    except LimitExceededError as exc:
+        raise LimitExceededError(f"document too large: {exc}; raise the limit with max_document_bytes=... or "
+                                 f"{ENV_VARS['max_document_bytes']}", pointer="", source=url) from None

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import pytest
 
 from ..backends.base import Backend
-from ..errors import LindiError, RemoteError
+from ..errors import LimitExceededError, LindiError, RemoteError
 from ..backends.urls import match_key
 
 MakeObject = Callable[[str, bytes], str]
@@ -70,6 +70,12 @@ class BackendTests:
     def test_single_range(self, backend: Backend, blob: tuple[str, bytes]) -> None:
         url, data = blob
         assert backend.read_ranges([(url, 1234, 5678)]) == [data[1234:1234 + 5678]]
+
+    def test_read_whole_object(self, backend: Backend, blob: tuple[str, bytes]) -> None:
+        url, data = blob
+        assert backend.read_object(url, len(data)) == data
+        with pytest.raises(LimitExceededError):
+            backend.read_object(url, len(data) - 1)
 
     def test_batch_keeps_order(self, backend: Backend, blob: tuple[str, bytes]) -> None:
         url, data = blob

@@ -40,7 +40,7 @@ def test_http_lindi_json_relative_refs_and_request_counts(http_server, expected)
     assert_same(summary, expected)
     log = list(http_server.log)
     doc_requests = [r for r in log if r.path.endswith(DOC_NAME)]
-    assert len(doc_requests) <= 2  # size probe + the whole document; all metadata is in it
+    assert len(doc_requests) == 1  # one plain GET of the whole document; all metadata is in it
     es_requests = [r for r in log if r.path.endswith("/" + NWB_NAME)]
     assert len(es_requests) <= 3  # the 10-chunk slab, the positions and the timestamps: one each
 
@@ -51,7 +51,7 @@ def test_http_lindi_json_relative_refs_and_request_counts(http_server, expected)
     assert http_server.requests == 1  # 10 chunk refs, coalesced into one range request
 
 
-def test_http_open_and_all_metadata_within_two_requests(http_server):
+def test_http_open_and_all_metadata_in_one_request(http_server):
     import pynwb
 
     f = LindiH5pyFile.from_lindi_file(http_server.url_for(DOC_NAME))
@@ -60,7 +60,7 @@ def test_http_open_and_all_metadata_within_two_requests(http_server):
     nwb.trials.to_dataframe()
     list(nwb.units["quality"][:])
     assert nwb.acquisition["ElectricalSeries"].data.shape == (N_SAMPLES, 16)
-    assert http_server.requests <= 2
+    assert http_server.requests == 1
 
 
 def test_http_remote_hdf5_few_requests(http_server, expected):
