@@ -14,9 +14,9 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
 
@@ -26,10 +26,10 @@ from ..backends.registry import Registry
 from ..backends.urls import is_local, local_path
 from .containers import container_kind, load_container
 from .destinations import CallbackDestination, Destination, resolve_destination
-from .errors import PublishError
 from .journal import Journal
 from .refs import LocalRange, local_ranges, read_in_batches, replace_refs
 
+T = TypeVar("T")
 _BATCH_BYTES = 32 * 1024 * 1024
 
 
@@ -114,15 +114,31 @@ def _upload_blobs(todo: list[LocalRange], dest: Destination, log: Journal, resul
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindi-publish") as pool:
             batch: list[tuple[LocalRange, bytes]] = []
             size = 0
+            first = True
             for item in read_in_batches(todo):  # bounded batches: never the whole source in memory
+                if first:  # one blob alone first: a refused destination fails after one request, not `workers`
+                    one(item)
+                    first = False
+                    continue
                 batch.append(item)
                 size += len(item[1])
                 if size >= _BATCH_BYTES or len(batch) >= 256:
-                    list(pool.map(one, batch))
+                    _run_all(pool, one, batch)
                     batch, size = [], 0
-            list(pool.map(one, batch))
+            _run_all(pool, one, batch)
     finally:
         bar.close()
+
+
+def _run_all(pool: ThreadPoolExecutor, fn: Callable[[T], None], items: list[T]) -> None:
+    """Run ``fn`` on every item; at the first failure cancel what has not started and raise it."""
+    futures = [pool.submit(fn, item) for item in items]
+    done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+    for future in pending:
+        future.cancel()
+    for future in futures:
+        if future in done and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
 
 
 def default_journal_path(source: str, destination: str) -> str:
