@@ -105,6 +105,11 @@ def worker_main() -> None:
     import warnings
 
     warnings.simplefilter("ignore")
+    from lindi.backends import configure
+
+    # mutated URLs point anywhere: fail fast instead of waiting for the network
+    configure({"http": {"connect_timeout": 2, "read_timeout": 5}},
+              retry={"max_attempts": 2, "base_delay": 0.01, "max_delay": 0.05, "max_total_seconds": 3})
     out = sys.stdout
     sys.stdout = sys.stderr  # stray prints from libraries must not corrupt the protocol
     for line in sys.stdin:

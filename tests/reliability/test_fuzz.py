@@ -99,6 +99,6 @@ def test_worker_reports_crashes_and_foreign_exceptions(tmp_path):
         assert w.run({"target": "document", "doc": minimal, "base": None})["outcome"] == "ok"
         bad = w.run({"target": "hdf5", "path": 12})  # a TypeError inside the harness call
         assert bad["outcome"] == "escape" and "TypeError" in bad["type"]
-        assert w.run({"target": "document", "doc": [], "base": None})["outcome"] == "lindi_error"
+        assert w.run({"target": "document", "doc": {"version": 2, "refs": {}}, "base": None})["outcome"] == "lindi_error"
     finally:
         w.close()
