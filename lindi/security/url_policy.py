@@ -186,6 +186,7 @@ class UrlPolicy:
             return
         if self.check_schemes:
             _check_scheme(url, where)
+        _check_host_syntax(url, where)
         if self.allow_private_hosts:
             return
         if self.location is not None and is_remote(self.location) and origin(url) == origin(self.location):
@@ -208,6 +209,16 @@ _HOW_TO_ALLOW = f"pass allow_local=True or set {ENV_ALLOW_LOCAL}=1 to allow it"
 
 def _at(where: str | None) -> str:
     return f" (referenced at {where})" if where else ""
+
+
+def _check_host_syntax(url: str, where: str | None) -> None:
+    """Refuse a URL whose host is not a valid (IDNA) host name or whose port is not a number."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+        (parts.hostname or "").encode("idna")
+    except (ValueError, UnicodeError) as exc:
+        raise UrlPolicyError(f"malformed URL {url!r}: {exc}{_at(where)}") from None
 
 
 def _check_scheme(url: str, where: str | None) -> None:

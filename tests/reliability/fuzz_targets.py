@@ -168,7 +168,8 @@ class Worker:
         elif result["outcome"] == "lindi_error":
             self.stats.lindi_errors += 1
         else:
-            self.stats.findings.append({**result, "task": task})
+            result = {**result, "task": task}
+            self.stats.findings.append(result)
         return result
 
     def close(self) -> None:
