@@ -216,9 +216,21 @@ def _check_host_syntax(url: str, where: str | None) -> None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
-        (parts.hostname or "").encode("idna")
-    except (ValueError, UnicodeError) as exc:
+        host = parts.hostname or ""
+        host.encode("idna")
+        if not host.isascii():
+            import idna  # the IDNA 2008 rules the HTTP client applies
+
+            idna.encode(host, uts46=True)
+    except (ValueError, UnicodeError, idna_error()) as exc:
         raise UrlPolicyError(f"malformed URL {url!r}: {exc}{_at(where)}") from None
+
+
+def idna_error() -> type[Exception]:
+    """The exception class of the ``idna`` package (a dependency of requests)."""
+    import idna
+
+    return idna.IDNAError
 
 
 def _check_scheme(url: str, where: str | None) -> None:

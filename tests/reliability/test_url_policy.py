@@ -155,7 +155,8 @@ def test_local_document_may_reference_local_files(tmp_path, sample_doc, sample_h
     assert_truth(read_all(LindiH5pyFile.from_lindi_file(str(path))))
 
 
-@pytest.mark.parametrize("url", ["https://exampe..org/x", "http://host:99999/x", "http://[::1/x"])
+@pytest.mark.parametrize("url", ["https://exampe..org/x", "http://host:99999/x", "http://[::1/x",
+                                 "https://example\u00a2V\u00f5org/x"])
 def test_malformed_urls_are_policy_errors(url):
     """Found by fuzzing: a bad host or port reached the HTTP library as requests.InvalidURL."""
     with pytest.raises(UrlPolicyError, match="malformed URL"):
