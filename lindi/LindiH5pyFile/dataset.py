@@ -293,7 +293,12 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     def _read(self, args: tuple[Any, ...]) -> Any:
         if self._external_link is not None:
-            return self._file._external_dataset(self._external_link, self.name, self._meta.store_path)[args]
+            target = self._file._external_dataset(self._external_link, self.name, self._meta.store_path)
+            try:
+                return target[args]
+            except OSError as exc:  # e.g. the HDF5 filter plugin is not installed here
+                raise LindiError(f"cannot read {self.name} from the HDF5 dataset {self._external_link.get('name')} "
+                                 f"at {self._external_link.get('url')}: {exc}") from None
         if self._is_scalar:
             if args not in ((), (Ellipsis,)):
                 raise ValueError("Illegal slicing argument for scalar dataspace")

@@ -62,13 +62,15 @@ class LocalBackend(Backend):
         except OSError as exc:
             raise RemoteError(f"cannot open local file: {exc.strerror}", url=url, ref=ref) from None
         try:
-            data = os.pread(fd, length, offset)
+            available = os.fstat(fd).st_size - offset
+            # checked before allocating: a hostile ref may ask for terabytes
+            data = os.pread(fd, length, offset) if length <= available else b""
         except OSError as exc:
             raise RemoteError(f"cannot read local file: {exc.strerror}", url=url, ref=ref) from None
         finally:
             os.close(fd)
         if len(data) != length:
-            raise IntegrityError(f"range past the end of the file ({offset + len(data)} bytes available "
+            raise IntegrityError(f"range past the end of the file ({max(available, 0)} bytes available "
                                  f"from offset {offset})", url=url, ref=ref)
         return data
 

@@ -348,14 +348,30 @@ def _codec_list(value: Any, what: str, pointer: str, source: str | None) -> list
     return items
 
 
-def vet_codecs(zarray: Mapping[str, Any], *, array: str, source: str | None = None) -> None:
-    """Refuse an array whose codecs include a forbidden (pickle), internal or unknown id; nothing is decoded."""
+def vet_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None) -> None:
+    """Refuse an array with a malformed grid (shape/chunks) or whose codecs include a forbidden (pickle),
+    internal or unknown id; nothing is decoded."""
     from ..codecs import get_codec
 
     pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
+    _check_grid(zarray, pointer, source)
     for what in ("compressor", "filters"):
         for config in _codec_list(zarray.get(what), what, pointer, source):
             get_codec(config, pointer=pointer, source=source)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_grid(zarray: Mapping[str, Any], pointer: str, source: str | None) -> None:
+    shape, chunks = zarray.get("shape"), zarray.get("chunks")
+    if not (isinstance(shape, list) and all(_is_int(n) and n >= 0 for n in shape)):
+        raise DocumentError(f"shape must be a list of non-negative integers, not {shape!r}", pointer=pointer,
+                            source=source)
+    if not (isinstance(chunks, list) and len(chunks) == len(shape) and all(_is_int(c) and c > 0 for c in chunks)):
+        raise DocumentError(f"chunks must be a list of {len(shape)} positive integers, not {chunks!r}",
+                            pointer=pointer, source=source)
 
 
 def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None,
@@ -370,11 +386,8 @@ def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None =
     pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
     compressor = _codec_list(zarray.get("compressor"), "compressor", pointer, source)
     filters = _codec_list(zarray.get("filters"), "filters", pointer, source)
-    chunks, dtype = zarray.get("chunks"), zarray.get("dtype")
-    if not (isinstance(chunks, list) and all(isinstance(c, int) and not isinstance(c, bool) and c > 0
-                                             for c in chunks)):
-        raise DocumentError(f"chunks must be a list of positive integers, not {chunks!r}", pointer=pointer,
-                            source=source)
+    _check_grid(zarray, pointer, source)
+    chunks, dtype = zarray["chunks"], zarray.get("dtype")
     try:
         dt = np.dtype(dtype) if isinstance(dtype, str) else None
     except TypeError:

@@ -23,7 +23,7 @@ from .. import strict_json
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, RemoteError
-from ..security.limits import secure_zarray_bytes, vet_codecs
+from ..security.limits import secure_zarray_bytes, vet_zarray
 from .document import RefDocument, _pointer
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -163,8 +163,8 @@ class LindiReferenceStore(Store):
             if not isinstance(parsed, dict):
                 raise DocumentError("metadata must be a JSON object", pointer=_pointer(key),
                                     source=self.document.source)
-        if parsed is not None and (key == ".zarray" or key.endswith("/.zarray")):  # no pickle, ever
-            vet_codecs(parsed, array=key[:-len(".zarray")].rstrip("/"), source=self.document.source)
+        if parsed is not None and (key == ".zarray" or key.endswith("/.zarray")):  # sane grid, no pickle, ever
+            vet_zarray(parsed, array=key[:-len(".zarray")].rstrip("/"), source=self.document.source)
         self._meta_cache[key] = parsed
         return parsed
 

@@ -6,7 +6,7 @@ import hdf5plugin
 import numpy as np
 import pytest
 
-from hdf5_chunk_testing import check_both, expected_chunk, stored_chunks, zarr_array
+from hdf5_chunk_testing import check_both, check_numcodecs_decode, expected_chunk, stored_chunks, zarr_array
 from lindi.codecs import ChunkCodecError, decode_chunk, encode_chunk, hdf5_pipeline
 from lindi.errors import UnsupportedObjectError
 
@@ -42,8 +42,8 @@ def filter_file(tmp_path_factory):
     with h5py.File(path, "w") as f:
         for case, kwargs in CASES.items():
             for dt in DTYPES:
-                if case.startswith("szip") and dt[1] == "c":
-                    continue  # szip takes integer/float types only
+                if not _valid(case, dt):
+                    continue
                 f.create_dataset(f"{case}{dt}", data=_smooth(dt), chunks=CHUNKS, **kwargs)
         sparse = f.create_dataset("sparse", shape=SHAPE, dtype="<f4", chunks=CHUNKS, compression="gzip",
                                   fillvalue=np.float32(-2.5))
@@ -52,16 +52,17 @@ def filter_file(tmp_path_factory):
         yield f
 
 
-@pytest.mark.parametrize("dt", DTYPES)
-@pytest.mark.parametrize("case", list(CASES))
+def _valid(case: str, dt: str) -> bool:
+    return not (case.startswith("szip") and dt[1] == "c")  # szip takes integer/float types only
+
+
+@pytest.mark.parametrize(("case", "dt"), [(c, d) for c in CASES for d in DTYPES if _valid(c, d)])
 def test_filter_chunks_decode_like_hdf5(filter_file, case, dt):
-    name = f"{case}{dt}"
-    if name not in filter_file:
-        pytest.skip("combination not valid in HDF5")
-    dset = filter_file[name]
+    dset = filter_file[f"{case}{dt}"]
     if any(mask for _, mask, _ in stored_chunks(dset)):
-        pytest.skip("covered by the filter-mask tests")
-    check_both(dset)
+        check_numcodecs_decode(dset)  # a chunk HDF5 stored with a filter skipped: zarr has no per-chunk pipeline
+    else:
+        check_both(dset)
 
 
 def test_codec_placement_mirrors_hdf5_order(filter_file):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from lindi import LindiH5pyFile
-from lindi.errors import DocumentError, LimitExceededError
+from lindi.errors import DocumentError, LimitExceededError, LindiError
 from lindi.security import Limits
 from lindi.validation import validate
 
@@ -188,3 +188,25 @@ def test_internal_codec_id_is_not_accepted_from_a_document(tmp_path):
     path = _chunk_doc(tmp_path, b"\0" * 400, {"id": "lindi_bounded_pipeline", "nbytes": 10**12})
     with pytest.raises(DocumentError, match="internal"):
         LindiH5pyFile.from_lindi_file(path)["a"][:]
+
+
+@pytest.mark.parametrize("chunks", [[2.5, 10], ["10", 10], [10], [0, 10], [True, 10]])
+def test_malformed_chunk_grid_is_a_document_error(tmp_path, chunks):
+    path = _write(tmp_path, _doc({"a/.zarray": {**ZARRAY, "compressor": None, "chunks": chunks}}))
+    with pytest.raises(DocumentError, match="chunks must be a list of 2 positive integers") as info:
+        LindiH5pyFile.from_lindi_file(path)["a"][:]
+    assert "/refs/a~1.zarray" in str(info.value)
+
+
+def test_ref_longer_than_its_file_is_refused_before_allocating(tmp_path):
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(np.arange(100, dtype="<i4").tobytes())
+    path = _write(tmp_path, _doc({"a/.zarray": {**ZARRAY, "compressor": None},
+                                  "a/0.0": [str(blob), 0, 2**40]}))  # a terabyte: never allocated
+    tracemalloc.start()
+    try:
+        with pytest.raises(LindiError, match="range past the end of the file"):
+            LindiH5pyFile.from_lindi_file(path)["a"][:]
+        assert tracemalloc.get_traced_memory()[1] < 64 * 1024 * 1024
+    finally:
+        tracemalloc.stop()
