@@ -20,8 +20,6 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..conversion.references import encode_region
-
 DUMP_FORMAT = 1
 # Arrays with more elements than this are summarised (digest + first elements) instead of listed.
 MAX_LISTED_ELEMENTS = 256
@@ -126,7 +124,16 @@ class _Context:
         selection = getattr(ref, "region", None)  # non-h5py implementations expose the spec form here
         if isinstance(selection, dict):
             return selection
-        return encode_region(h5py.h5r.get_region(ref, self.file[ref].id))
+        space = h5py.h5r.get_region(ref, self.file[ref].id)
+        kind = space.get_select_type()
+        if kind == h5py.h5s.SEL_ALL:
+            return {"kind": "all"}
+        if kind == h5py.h5s.SEL_NONE:
+            return {"kind": "none"}
+        if kind == h5py.h5s.SEL_POINTS:
+            return {"kind": "points", "points": np.asarray(space.get_select_elem_pointlist()).tolist()}
+        blocks = np.asarray(space.get_select_hyper_blocklist())
+        return {"kind": "hyperslab", "blocks": blocks.tolist()}
 
     def encoder(self, dt: np.dtype) -> Encoder:
         if h5py.check_string_dtype(dt) is not None:
