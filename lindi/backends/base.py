@@ -65,6 +65,8 @@ class Backend(ABC):
         self._credentials = credentials or (lambda target: None)
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        self._made: dict[str, Any] = {}
+        self._made_lock = threading.Lock()
 
     @abstractmethod
     def prefixes(self) -> Sequence[str]:
@@ -137,6 +139,13 @@ class Backend(ABC):
             if self._executor is not None:
                 self._executor.shutdown(wait=False)
                 self._executor = None
+
+    def _once(self, name: str, factory: Callable[[], Any]) -> Any:
+        """An object made on first use, once per backend, thread-safely (e.g. a cloud SDK client)."""
+        with self._made_lock:
+            if name not in self._made:
+                self._made[name] = factory()
+            return self._made[name]
 
     def _read_checked(self, url: str, offset: int, length: int) -> bytes:
         return b"" if length == 0 else self.read_range(url, offset, length)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,8 +43,6 @@ class GcsBackend(Backend):
     def __init__(self, options: Mapping[str, Any] | None = None, *,
                  credentials: CredentialLookup | None = None):
         super().__init__(options, credentials=credentials)
-        self._client: Any = None
-        self._client_lock = threading.Lock()
 
     def prefixes(self) -> Sequence[str]:
         return ("gs://",)
@@ -53,10 +50,7 @@ class GcsBackend(Backend):
     @property
     def client(self) -> Any:
         """The storage client (created once)."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
+        return self._once("client", self._make_client)
 
     def _make_client(self) -> Any:
         storage = require("google.cloud.storage", "gcs")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,9 +45,7 @@ class S3Backend(Backend):
     def __init__(self, options: Mapping[str, Any] | None = None, *,
                  credentials: CredentialLookup | None = None):
         super().__init__(options, credentials=credentials)
-        self._client: Any = None
         self._anonymous = False
-        self._client_lock = threading.Lock()
 
     def prefixes(self) -> Sequence[str]:
         return ("s3://",)
@@ -56,10 +53,7 @@ class S3Backend(Backend):
     @property
     def client(self) -> Any:
         """The boto3 S3 client (thread-safe, created once)."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
+        return self._once("client", self._make_client)
 
     def _make_client(self) -> Any:
         boto3 = require("boto3", "s3")
