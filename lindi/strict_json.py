@@ -76,3 +76,13 @@ def decode_int(value: Any) -> int:
             raise ValueError(f"{value!r} is not an integer")
         return int(value)
     return int(value)
+
+
+def json_pointer(*tokens: str | int) -> str:
+    """An RFC 6901 JSON pointer from unescaped reference tokens (``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def ref_pointer(key: str, *tokens: str | int) -> str:
+    """The pointer of ``refs[key]`` in a document, or of a place inside that (parsed) value."""
+    return json_pointer("refs", key, *tokens)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DocumentError
 from ..store.index import meta_key
+from ..strict_json import ref_pointer
 
 if TYPE_CHECKING:
     from .attributes import LindiH5pyAttributes
@@ -55,7 +56,7 @@ class NodeMeta:
         return self.file._store.document.source
 
     def pointer(self, leaf: str) -> str:
-        return "/refs/" + meta_key(self.store_path, leaf).replace("~", "~0").replace("/", "~1")
+        return ref_pointer(meta_key(self.store_path, leaf))
 
     def _get(self, leaf: str) -> dict[str, Any]:
         value = self.file._store.metadata(meta_key(self.store_path, leaf))

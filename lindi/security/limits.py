@@ -27,6 +27,7 @@ from numcodecs.abc import Codec
 from numcodecs.compat import ensure_contiguous_ndarray
 
 from ..errors import DocumentError, LimitExceededError
+from ..strict_json import ref_pointer
 
 #: Environment variables that raise (or lower) each limit, by :class:`Limits` field name.
 ENV_VARS: dict[str, str] = {
@@ -91,9 +92,6 @@ def check_document_bytes(nbytes: int, *, source: str | None = None, limits: Limi
                         pointer="", source=source)
 
 
-def ref_pointer(key: str) -> str:
-    """JSON pointer of a ref value."""
-    return "/refs/" + key.replace("~", "~0").replace("/", "~1")
 
 
 def check_document(doc: Any, *, source: str | None = None, limits: Limits | None = None) -> None:

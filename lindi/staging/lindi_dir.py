@@ -15,7 +15,8 @@ from .. import strict_json
 from ..store.policy import is_remote
 from .blobs import atomic_write, blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from .paths import inside_directory, ref_pointer, safe_member_name
+from ..strict_json import ref_pointer
+from .paths import inside_directory, safe_member_name
 from .refs import is_range, local_ranges, read_in_batches, replace_refs
 
 DOCUMENT_NAME = "lindi.json"

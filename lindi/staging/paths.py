@@ -33,6 +33,3 @@ def inside_directory(root: str, relative: str, *, container: str, pointer: str |
     return target
 
 
-def ref_pointer(key: str) -> str:
-    """The JSON pointer of ``refs[key]``."""
-    return "/refs/" + key.replace("~", "~0").replace("/", "~1")

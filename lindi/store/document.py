@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .. import strict_json
+from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
 from .policy import UrlPolicy, is_remote
@@ -63,18 +64,18 @@ class RefDocument:
                 try:
                     return self.templates[m.group(1)]
                 except KeyError:
-                    raise DocumentError(f"undefined template {m.group(1)!r}", pointer=_pointer(key),
+                    raise DocumentError(f"undefined template {m.group(1)!r}", pointer=ref_pointer(key),
                                         source=self.source) from None
             url = _TEMPLATE_USE.sub(sub, url)
         if not ("://" in url or os.path.isabs(url)):
-            self.policy.check_relative(url, where=f"{self.source or 'document'} {_pointer(key)}")
+            self.policy.check_relative(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
             url = self._join_base(url, key)
-        self.policy.check(url, where=f"{self.source or 'document'} {_pointer(key)}")
+        self.policy.check(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
         return url
 
     def _join_base(self, url: str, key: str) -> str:
         if self.base is None:
-            raise DocumentError(f"relative URL {url!r} but the document has no location", pointer=_pointer(key),
+            raise DocumentError(f"relative URL {url!r} but the document has no location", pointer=ref_pointer(key),
                                 source=self.source)
         if is_remote(self.base):
             return join_url(self.base, url)
@@ -90,10 +91,6 @@ def join_url(base: str, url: str) -> str:
     scheme, rest = base.split("://", 1)
     joined = urljoin("http://" + rest, url)
     return f"{scheme}://{joined[len('http://'):]}" if joined.startswith("http://") else joined
-
-
-def _pointer(key: str) -> str:
-    return "/refs/" + key.replace("~", "~0").replace("/", "~1")
 
 
 def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -> RefDocument:

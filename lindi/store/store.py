@@ -20,11 +20,12 @@ from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Sto
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 
 from .. import strict_json
+from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, RemoteError
 from ..security.limits import secure_zarray_bytes, vet_zarray
-from .document import RefDocument, _pointer
+from .document import RefDocument
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
 
@@ -71,7 +72,7 @@ class LindiReferenceStore(Store):
                 try:
                     return base64.b64decode(value[7:], validate=True)
                 except (binascii.Error, ValueError):
-                    raise DocumentError("invalid base64 inline data", pointer=_pointer(key),
+                    raise DocumentError("invalid base64 inline data", pointer=ref_pointer(key),
                                         source=self.document.source) from None
             return value.encode("utf-8")
         if isinstance(value, dict):
@@ -80,7 +81,7 @@ class LindiReferenceStore(Store):
                 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value[1:])):
             return (self.document.expand_url(value[0], key), value[1], value[2])
         raise DocumentError("a ref must be text, base64:, a JSON object or [url, offset, length]",
-                            pointer=_pointer(key), source=self.document.source)
+                            pointer=ref_pointer(key), source=self.document.source)
 
     def fetch_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
         """Bytes of many keys with ONE coalesced RangeReader call for all their refs."""
@@ -161,7 +162,7 @@ class LindiReferenceStore(Store):
             raw = self.get_bytes(key)
             parsed = strict_json.loads(raw, source=f"{self.document.source or 'document'} key {key}")  # type: ignore[arg-type]
             if not isinstance(parsed, dict):
-                raise DocumentError("metadata must be a JSON object", pointer=_pointer(key),
+                raise DocumentError("metadata must be a JSON object", pointer=ref_pointer(key),
                                     source=self.document.source)
         if parsed is not None and (key == ".zarray" or key.endswith("/.zarray")):  # sane grid, no pickle, ever
             vet_zarray(parsed, array=key[:-len(".zarray")].rstrip("/"), source=self.document.source)

@@ -17,7 +17,9 @@ from lindi.errors import DocumentError
 
 from lindi.codecs import codec_status
 from .dtypes import OBJECT_CODEC_IDS, OBJECT_DTYPE
-from .report import Collector, ref_pointer, shorten
+from lindi.strict_json import ref_pointer
+
+from .report import Collector, shorten
 from .schema import schema_errors
 
 META_NAMES = {".zgroup": "zgroup", ".zarray": "zarray", ".zattrs": "zattrs", ".lindi": "lindi"}

@@ -15,7 +15,9 @@ from typing import Any
 
 from .dtypes import OBJECT_DTYPE
 from .metadata import META_NAMES, check_metadata, parse_metadata
-from .report import Collector, ref_pointer
+from lindi.strict_json import ref_pointer
+
+from .report import Collector
 
 #: URL schemes every reader understands; others need a plugin backend (a warning).
 STANDARD_SCHEMES = frozenset({"http", "https", "s3", "gs", "file"})

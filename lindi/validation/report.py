@@ -34,16 +34,6 @@ class TooManyErrors(Exception):
     """Raised inside the validator to stop early once the error cap is reached."""
 
 
-def pointer(*tokens: str | int) -> str:
-    """A JSON pointer from unescaped reference tokens (RFC 6901 escaping of ~ and /)."""
-    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
-
-
-def ref_pointer(key: str, *tokens: str | int) -> str:
-    """Pointer to a ref value, or to a place inside its (parsed) metadata object."""
-    return pointer("refs", key, *tokens)
-
-
 def shorten(text: str, limit: int = 200) -> str:
     """Keep messages readable when they quote a huge value."""
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"

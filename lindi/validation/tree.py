@@ -18,7 +18,9 @@ from lindi.errors import DocumentError
 from .dtypes import OBJECT_DTYPE, storage_dtype
 from .metadata import ANNOTATIONS
 from .refs import NodeMeta, RefsPass, decode_inline
-from .report import Collector, ref_pointer
+from lindi.strict_json import ref_pointer
+
+from .report import Collector
 from .schema import schema_errors
 
 

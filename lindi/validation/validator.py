@@ -9,9 +9,10 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from lindi import strict_json
+from lindi.strict_json import json_pointer
 from lindi.errors import DocumentError
 
-from .report import Collector, Profile, TooManyErrors, ValidationReport, pointer, shorten
+from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
 from .refs import TEMPLATE_NAME, RefsPass
 from .schema import schema_errors
 from .source import read_source
@@ -75,13 +76,13 @@ def _check(doc: Any, out: Collector) -> Profile | None:
             if err.validator == "not":
                 extra = ["generationMetadata"]
             for name in extra:
-                out.error("LINDI-E-UNKNOWN-MEMBER", pointer(name), f"top-level member {name!r} is not allowed"
+                out.error("LINDI-E-UNKNOWN-MEMBER", json_pointer(name), f"top-level member {name!r} is not allowed"
                           + (" in a 1.x document (legacy profile only)" if name == "generationMetadata" else ""))
             continue
         code = _TOP_CODES.get(path[0], "LINDI-E-DOCUMENT") if path else "LINDI-E-DOCUMENT"
         if not path and err.validator == "required" and "version" in err.message:
             code = "LINDI-E-VERSION"
-        out.error(code, pointer(*path), shorten(err.message))
+        out.error(code, json_pointer(*path), shorten(err.message))
     profile = _profile(doc, out)
     if profile is None or not isinstance(refs, Mapping):
         return profile
@@ -92,7 +93,7 @@ def _check(doc: Any, out: Collector) -> Profile | None:
     TreeChecks(refs_pass, out).run()
     usable = {name for name, value in templates.items() if _usable_template(name, value)}
     for name in sorted(usable - refs_pass.used_templates):
-        out.warning("LINDI-W-TEMPLATE-UNUSED", pointer("templates", name), f"template {name!r} is defined but never used")
+        out.warning("LINDI-W-TEMPLATE-UNUSED", json_pointer("templates", name), f"template {name!r} is defined but never used")
     return profile
 
 
