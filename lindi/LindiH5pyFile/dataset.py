@@ -21,7 +21,7 @@ from .. import strict_json
 from ..errors import DocumentError, LindiError
 from ..security.limits import decode_chunk
 from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
-from .node import LindiNode, NodeMeta
+from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
@@ -41,6 +41,12 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         self._file = file
         self._meta = NodeMeta(file, store_path, name)
         self._lock = threading.Lock()
+
+    _dxpl = None  # h5py's read_direct (reached through hdmf's StrDataset) hands it to id.read
+
+    @property
+    def id(self) -> LindiDatasetId:  # type: ignore[override]
+        return LindiDatasetId(self)
 
     @property
     def ref(self) -> LindiH5pyReference:  # type: ignore[override]

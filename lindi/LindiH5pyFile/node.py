@@ -9,7 +9,10 @@ import posixpath
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DocumentError
+import h5py
+import numpy as np
+
+from ..errors import DocumentError, LindiError
 from ..store.index import meta_key
 from ..strict_json import ref_pointer
 
@@ -41,6 +44,34 @@ class LindiObjectId:
 
     def __repr__(self) -> str:
         return f"<LindiObjectId {self._key[1] or '/'}>"
+
+
+class LindiDatasetId(LindiObjectId):
+    """The ``id`` of a dataset: also answers h5py's low-level ``read``.
+
+    hdmf wraps string datasets in ``StrDataset``, whose inherited ``h5py.Dataset.__array__``
+    ends in ``self.id.read(mspace, fspace, dest)``; this serves it from the LINDI dataset.
+    """
+
+    __slots__ = ("_dataset",)
+
+    def __init__(self, dataset: Any):
+        super().__init__(id(dataset._file), dataset._meta.store_path)
+        self._dataset = dataset
+
+    def read(self, mspace: Any, fspace: Any, arr_obj: np.ndarray, mtype: Any = None, dxpl: Any = None) -> None:
+        arr_obj[_space_selection(mspace)] = self._dataset[_space_selection(fspace)]
+
+
+def _space_selection(space: Any) -> Any:
+    """An index for an h5py dataspace's selection: all, or one hyperslab block."""
+    kind = space.get_select_type()
+    if kind == h5py.h5s.SEL_ALL:
+        return ...
+    if kind == h5py.h5s.SEL_HYPERSLABS and space.get_select_hyper_nblocks() == 1:
+        start, end = space.get_select_bounds()
+        return tuple(slice(a, b + 1) for a, b in zip(start, end))
+    raise LindiError("only whole or single-block selections can be read through the low-level id")
 
 
 class NodeMeta:

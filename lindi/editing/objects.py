@@ -7,7 +7,7 @@ import numpy as np
 
 from ..LindiH5pyFile.attributes import LindiH5pyAttributes
 from ..LindiH5pyFile.dataset import LindiH5pyDataset
-from ..LindiH5pyFile.node import LindiObjectId
+from ..LindiH5pyFile.node import LindiDatasetId
 
 
 class EditableAttributes(LindiH5pyAttributes):
@@ -30,14 +30,10 @@ class EditableAttributes(LindiH5pyAttributes):
             self[name] = value
 
 
-class EditableObjectId(LindiObjectId):
+class EditableObjectId(LindiDatasetId):
     """The ``dset.id`` of a writable dataset: hdmf's DataChunkIterator writes call ``id.extend(bounds)``."""
 
-    __slots__ = ("_dataset",)
-
-    def __init__(self, dataset: EditableDataset):
-        super().__init__(id(dataset._file), dataset._meta.store_path)
-        self._dataset = dataset
+    __slots__ = ()
 
     def extend(self, shape: Any) -> None:
         """Grow (never shrink) the dataset to at least ``shape``, like HDF5's H5Dextend."""
