@@ -24,6 +24,7 @@ from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
 from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
+from .regionref import LindiRegionProxy
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
 from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
 from .values import array_from_json
@@ -53,8 +54,9 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return self._file._reference_to(self)
 
     @property
-    def regionref(self) -> Any:  # type: ignore[override]
-        raise LindiError("creating region references is not supported by the LINDI reader")
+    def regionref(self) -> LindiRegionProxy:  # type: ignore[override]
+        """``dset.regionref[sel]`` makes a region reference to a selection of this dataset."""
+        return LindiRegionProxy(self)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LindiH5pyDataset) and other.id == self.id
@@ -220,14 +222,13 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @cached_property
     def _zarr_array(self) -> Any:
-        import zarr
-
+        from .._compat import open_v2_array
         from .codecs import ensure_codecs
         ensure_codecs()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return zarr.open_array(store=self._file._store, path=self._meta.store_path, mode="r", zarr_format=2)
+                return open_v2_array(self._file._store, self._meta.store_path)
         except Exception as exc:  # zarr raises many types for bad metadata / unknown codecs
             raise DocumentError(f"cannot open array {self.name} with zarr: {exc}",
                                 pointer=self._meta.pointer(".zarray"), source=self._meta.source) from None
@@ -343,7 +344,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         if shape is None:
             return h5py.Empty(self.dtype)
         if shape == ():
-            return self[()] if ref.region.get("kind", "all") == "all" else h5py.Empty(self.dtype)
+            return self[...] if ref.region.get("kind", "all") == "all" else h5py.Empty(self.dtype)
         sel, out_shape = region_selection(ref.region, shape)
         data = self._read((Ellipsis,))
         picked = data if sel[0] is Ellipsis else data[sel]

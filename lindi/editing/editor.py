@@ -24,9 +24,11 @@ from .attributes import encode_attribute
 from .check import check_metadata
 from .chunks import ChunkSink
 from .errors import EditError
+from .hardlinks import Unlink, first_name, hard_links
 from .layout import array_metadata
 from .names import split_name
 from .references import holds_references
+from .refwalk import bodies, holding_keys, parsed, rewritten
 from .scratch import Scratch
 from .writes import fixed_write, json_chunk, json_values, json_write, rewrite_region
 
@@ -174,34 +176,60 @@ class DocumentEditor:
         self.apply(changes)
 
     def delete(self, group: Any, name: Any) -> None:
-        """``del group[name]``: the link and, for a stored object, everything below it."""
+        """``del group[name]``: the link and, for a stored object, everything below it that no other
+        hard link keeps alive (those objects move to their first remaining name, as h5py keeps them)."""
         store, _hname, leaf = self._existing(group, name)
         path = join(store, leaf)
         link = self._file._link_of(path)
-        if link is None:
-            linked = self._hard_links_to(path)
-            if linked:
-                raise EditError(f"cannot delete {'/' + path}: it is also linked as {', '.join(linked)} "
-                                "(delete those links first)")
-        prefix = path + "/"
-        changes: dict[str, Any] = {key: None for key in self._store.document.refs if key.startswith(prefix)}
+        refs = self._store.document.refs
+        plan = Unlink(path, hard_links(refs, self._store.metadata) if link is None else {})
+        changes = plan.changes(refs, self._store.metadata)
         key = meta_key(store, ".lindi")
         lindi = self._meta(store, ".lindi")
         if leaf in lindi.get("member_order", ()):
             lindi["member_order"] = [n for n in lindi["member_order"] if n != leaf]
             changes[key] = lindi
-        self.apply(changes)
+        renames = plan.moves or (link is not None and link["type"] == "hard")
+        homes = self._reference_homes() if renames else {}
+        with self.transaction():
+            self.apply(changes)
+            if renames:
+                self._repoint_references(homes, plan)
 
-    def _hard_links_to(self, path: str) -> list[str]:
-        target = "/" + path
-        out = []
-        for key, value in self._store.document.refs.items():
-            if key.endswith("/.lindi"):
-                meta = self._store.metadata(key) if not isinstance(value, dict) else value
-                link = meta.get("link") if isinstance(meta, dict) else None
-                if isinstance(link, dict) and link.get("type") == "hard" and link.get("target") == target:
-                    out.append("/" + key[:-len("/.lindi")])
+    def _reference_homes(self) -> dict[str, str | None]:
+        """``{path of a stored reference: store path of its target now}`` (None: not in this document)."""
+        refs = self._store.document.refs
+        out: dict[str, str | None] = {}
+        for key in holding_keys(refs):
+            for body in bodies(parsed(key, refs[key])):
+                path = body.get("path")
+                if isinstance(path, str) and path not in out:
+                    where = self._file._safe_locate(self._file, path)
+                    out[path] = where[0] if isinstance(where, tuple) else None
         return out
+
+    def _repoint_references(self, homes: dict[str, str | None], plan: Unlink) -> None:
+        """References whose path no longer reaches their (surviving) target get its new name, because an
+        HDF5 reference follows the object, not the name."""
+        renamed: dict[str, str] = {}
+        refs = self._store.document.refs
+        links = hard_links(refs, self._store.metadata)
+        for path, old in homes.items():
+            new = plan.new_path(old) if old is not None else None
+            if new is None:
+                continue
+            where = self._file._safe_locate(self._file, path)
+            if not (isinstance(where, tuple) and where[0] == new):
+                renamed[path] = first_name(new, links) or "/" + new
+        if not renamed:
+            return
+
+        def rewrite(body: dict[str, Any]) -> dict[str, Any] | None:
+            path = body.get("path")
+            return {**body, "path": renamed[path]} if path in renamed else None
+
+        changes = {key: rewritten(key, refs[key], rewrite) for key in list(holding_keys(refs))}
+        self.apply({key: value for key, value in changes.items() if value is not None})
 
     def copy(self, group: Any, source: Any, dest: Any, name: Any = None) -> None:
         """``group.copy(source, dest)`` within this file: the keys of ``source`` under a new name."""
