@@ -129,4 +129,4 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         return self._file._editor.require_dataset(self, name, shape, dtype, exact, **kwds)
 
     def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:  # type: ignore[override]
-        self._file._editor.copy(self, source, dest, name)
+        self._file._editor.copy(self, source, dest, name, **kwds)

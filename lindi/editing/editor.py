@@ -19,10 +19,13 @@ import numpy as np
 
 from .._version import __version__
 from ..LindiH5pyFile.attributes import ANNOTATIONS
+from ..LindiH5pyFile.dataset import LindiH5pyDataset
+from ..LindiH5pyFile.group import LindiH5pyGroup
 from ..store.index import join, meta_key
 from .attributes import encode_attribute
 from .check import check_metadata
 from .chunks import ChunkSink
+from .copying import LindiTreeCopy, copy_from_h5py
 from .errors import EditError
 from .hardlinks import Unlink, first_name, hard_links
 from .layout import array_metadata
@@ -231,25 +234,33 @@ class DocumentEditor:
         changes = {key: rewritten(key, refs[key], rewrite) for key in list(holding_keys(refs))}
         self.apply({key: value for key, value in changes.items() if value is not None})
 
-    def copy(self, group: Any, source: Any, dest: Any, name: Any = None) -> None:
-        """``group.copy(source, dest)`` within this file: the keys of ``source`` under a new name."""
+    def copy(self, group: Any, source: Any, dest: Any, name: Any = None, **flags: Any) -> None:
+        """``group.copy(source, dest)``: ``source`` an object of this file, of another LINDI file (its chunks
+        are referenced, not copied) or of an h5py file (re-created through the normal creation path)."""
+        used = sorted(k for k, v in flags.items() if v)
+        if used:
+            raise EditError(f"copy(): the option(s) {', '.join(used)} are not supported")
         if isinstance(source, str):
             source = group[source]
-        if not _is_lindi_object(source, self._file):
-            raise EditError("copy() supports objects of this LINDI file only")
         if isinstance(dest, str):
             parent, leaf = group, dest
         else:
             parent, leaf = dest, name or posixpath.basename(source.name)
         if not _is_lindi_object(parent, self._file):
-            raise EditError("copy() can only copy into this LINDI file")
-        store, _hname, leaf, changes = self._new_parent(parent, leaf)
-        src, new = source._meta.store_path, join(store, leaf)
-        for key, value in list(self._store.document.refs.items()):
-            if key.startswith(src + "/"):
-                changes[new + key[len(src):]] = value
-        changes.update(self._member_added(store, leaf, changes))
-        self.apply(changes)
+            raise EditError(f"copy() can only copy into this LINDI file ({self._file.filename}), not into {dest!r}")
+        if not leaf:
+            raise EditError(f"copy() of {source.name} needs a name for the copy")
+        if isinstance(source, (LindiH5pyGroup, LindiH5pyDataset)):
+            store, _hname, leaf, changes = self._new_parent(parent, leaf)
+            tree = LindiTreeCopy(source._file._store.document, self._store.document, source._file._store.metadata)
+            changes.update(tree.changes(source._meta.store_path, join(store, leaf)))
+            changes.update(self._member_added(store, leaf, changes))
+            self.apply(changes)
+        elif isinstance(source, (h5py.Group, h5py.Dataset)):
+            with self.transaction():
+                copy_from_h5py(self, source, parent, leaf)
+        else:
+            raise EditError(f"copy() needs a group or dataset of a LINDI or h5py file, not {type(source).__name__}")
 
     # ---- attributes ------------------------------------------------------------------------
     def set_attribute(self, meta: NodeMeta, name: str, value: Any, *, dtype: Any = None, shape: Any = None) -> None:

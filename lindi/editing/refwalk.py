@@ -18,14 +18,16 @@ _MARK = '"_REFERENCE"'
 
 
 def holding_keys(refs: Mapping[str, Any]) -> Iterator[str]:
-    """Keys whose value may hold references: every ``.zattrs`` and inline JSON chunks that mention one."""
-    for key, value in refs.items():
-        if key == ".zattrs" or key.endswith("/.zattrs"):
-            if isinstance(value, dict) or (isinstance(value, str) and _MARK in value):
-                yield key
-        elif isinstance(value, str) and not value.startswith("base64:") and _MARK in value \
-                and key.rpartition("/")[2] not in METADATA_KEYS:
-            yield key
+    """Keys whose value may hold references."""
+    return (key for key, value in refs.items() if may_hold(key, value))
+
+
+def may_hold(key: str, value: Any) -> bool:
+    """Whether a ref value may hold references: a ``.zattrs``, or an inline JSON chunk that mentions one."""
+    if key == ".zattrs" or key.endswith("/.zattrs"):
+        return isinstance(value, dict) or (isinstance(value, str) and _MARK in value)
+    return isinstance(value, str) and not value.startswith("base64:") and _MARK in value \
+        and key.rpartition("/")[2] not in METADATA_KEYS
 
 
 def parsed(key: str, value: Any) -> Any:
