@@ -18,17 +18,8 @@ from ._optional import require
 from .base import Backend, CredentialLookup
 from .content import join_dir, verified_blob_path
 from .retry import Transient
-from .urls import ref_text
+from .urls import ref_text, split_bucket_url
 from .verify import check_length
-
-
-def split_gs_url(url: str) -> tuple[str, str]:
-    """``gs://bucket/object`` -> ``(bucket, object)``."""
-    rest = url[len("gs://"):] if url.lower().startswith("gs://") else ""
-    bucket, _, name = rest.partition("/")
-    if not bucket or not name:
-        raise RemoteError("not a gs://bucket/object URL", url=url)
-    return bucket, name
 
 
 class GcsBackend(Backend):
@@ -70,7 +61,7 @@ class GcsBackend(Backend):
 
     def read_range(self, url: str, offset: int, length: int) -> bytes:
         ref = ref_text(url, offset, length)
-        bucket, name = split_gs_url(url)
+        bucket, name = split_bucket_url(url, "gs")
 
         def attempt() -> bytes:
             with _GcsErrors(url, ref):
@@ -82,7 +73,7 @@ class GcsBackend(Backend):
         return self.retry.run(attempt)
 
     def size(self, url: str) -> int:
-        bucket, name = split_gs_url(url)
+        bucket, name = split_bucket_url(url, "gs")
 
         def attempt() -> int:
             with _GcsErrors(url, None):
@@ -97,7 +88,7 @@ class GcsBackend(Backend):
     # -- write side -----------------------------------------------------------------------
 
     def check_writable(self, destination: str) -> None:
-        bucket, _ = split_gs_url(join_dir(destination, "probe"))
+        bucket, _ = split_bucket_url(join_dir(destination, "probe"), "gs")
         client = self.client
         emulated = self.options.get("emulator_host") or os.environ.get("STORAGE_EMULATOR_HOST")
         if not emulated and type(client._credentials).__name__ == "AnonymousCredentials":
@@ -124,7 +115,7 @@ class GcsBackend(Backend):
     def _upload(self, url: str, data: bytes, *, create_only: bool) -> str:
         """Multipart upload for small data, resumable upload (in ``chunk_size`` requests) above the threshold."""
         gx = require("google.api_core.exceptions", "gcs")
-        bucket, name = split_gs_url(url)
+        bucket, name = split_bucket_url(url, "gs")
         threshold = int(self.options.get("resumable_threshold", 8 * 1024 * 1024))
         chunk = int(self.options.get("chunk_size", 8 * 1024 * 1024))
 

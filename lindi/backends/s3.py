@@ -17,17 +17,8 @@ from ._optional import require
 from .base import Backend, CredentialLookup
 from .content import join_dir, verified_blob_path
 from .retry import RETRY_STATUSES, Transient
-from .urls import ref_text
+from .urls import ref_text, split_bucket_url
 from .verify import check_range_response
-
-
-def split_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/key`` -> ``(bucket, key)``."""
-    rest = url[len("s3://"):] if url.lower().startswith("s3://") else ""
-    bucket, _, key = rest.partition("/")
-    if not bucket or not key:
-        raise RemoteError("not an s3://bucket/key URL", url=url)
-    return bucket, key
 
 
 class S3Backend(Backend):
@@ -75,7 +66,7 @@ class S3Backend(Backend):
 
     def read_range(self, url: str, offset: int, length: int) -> bytes:
         ref = ref_text(url, offset, length)
-        bucket, key = split_s3_url(url)
+        bucket, key = split_bucket_url(url, "s3")
 
         def attempt() -> bytes:
             with _S3Errors(url, ref, self._anonymous):
@@ -89,7 +80,7 @@ class S3Backend(Backend):
         return self.retry.run(attempt)
 
     def size(self, url: str) -> int:
-        bucket, key = split_s3_url(url)
+        bucket, key = split_bucket_url(url, "s3")
 
         def attempt() -> int:
             with _S3Errors(url, None, self._anonymous):
@@ -101,7 +92,7 @@ class S3Backend(Backend):
     # -- write side -----------------------------------------------------------------------
 
     def check_writable(self, destination: str) -> None:
-        bucket, _ = split_s3_url(join_dir(destination, "probe"))
+        bucket, _ = split_bucket_url(join_dir(destination, "probe"), "s3")
         client = self.client
         if self._anonymous:
             raise RemoteError("no AWS credentials found: cannot upload (set AWS_ACCESS_KEY_ID/"
@@ -121,7 +112,7 @@ class S3Backend(Backend):
 
     def put_object(self, url: str, data: bytes) -> str:
         """One ``PutObject``, or a multipart upload above ``multipart_threshold`` (boto3's transfer manager)."""
-        bucket, key = split_s3_url(url)
+        bucket, key = split_bucket_url(url, "s3")
         from boto3.s3.transfer import TransferConfig
 
         config = TransferConfig(multipart_threshold=int(self.options.get("multipart_threshold", 64 * 1024 * 1024)),

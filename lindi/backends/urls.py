@@ -9,6 +9,8 @@ import os
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
+from ..errors import RemoteError
+
 # Query parameters that carry or reveal credentials (AWS SigV2/V4, GCS, Azure SAS, generic tokens).
 _SECRET_PARAMS = {
     "signature", "awsaccesskeyid", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
@@ -55,3 +57,13 @@ def redact_url(url: str) -> str:
 def ref_text(url: str, offset: int, length: int) -> str:
     """How a ref is named in an error message (redacted URL)."""
     return f"[{redact_url(url)!r}, {offset}, {length}]"
+
+
+def split_bucket_url(url: str, scheme: str) -> tuple[str, str]:
+    """``<scheme>://bucket/key`` -> ``(bucket, key)`` (s3, gs); a RemoteError naming the URL otherwise."""
+    prefix = f"{scheme}://"
+    rest = url[len(prefix):] if url.lower().startswith(prefix) else ""
+    bucket, _, key = rest.partition("/")
+    if not bucket or not key:
+        raise RemoteError(f"not a {prefix}bucket/key URL", url=url)
+    return bucket, key
