@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RemoteError
 from ._optional import require
-from .base import Backend, CredentialLookup
+from .base import Backend
 from .content import join_dir, verified_blob_path
 from .retry import Transient
 from .urls import ref_text, split_bucket_url
@@ -30,10 +30,6 @@ class GcsBackend(Backend):
 
     name = "gcs"
     capabilities = frozenset({"read", "sizes", "write"})
-
-    def __init__(self, options: Mapping[str, Any] | None = None, *,
-                 credentials: CredentialLookup | None = None):
-        super().__init__(options, credentials=credentials)
 
     def prefixes(self) -> Sequence[str]:
         return ("gs://",)

@@ -15,6 +15,7 @@ from .. import strict_json
 from ..store.policy import is_remote
 from .blobs import atomic_write, blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
+from ..store.document import TEMPLATE_USE
 from ..strict_json import ref_pointer
 from .paths import inside_directory, safe_member_name
 from .refs import is_range, local_ranges, read_in_batches, replace_refs
@@ -113,8 +114,4 @@ def member_refs(doc: Any, *, container: str, source: str) -> Iterator[tuple[str,
 
 def expand_templates(url: str, templates: Mapping[str, Any]) -> str:
     """``url`` with ``{{name}}`` replaced (unknown names are left for the reader to report)."""
-    if "{{" not in url:
-        return url
-    for name, value in templates.items():
-        url = url.replace("{{" + str(name) + "}}", str(value))
-    return url
+    return TEMPLATE_USE.sub(lambda m: str(templates.get(m.group(1), m.group(0))), url)

@@ -7,16 +7,13 @@ else and point the refs there; remote refs stay as they are.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..backends.urls import local_path
-from ..store.document import from_dict
+from ..store.document import TEMPLATE_USE, from_dict
 from ..store.policy import is_remote
-
-_TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ def replace_refs(doc: Mapping[str, Any], new_values: Mapping[str, Any]) -> dict[
 def _used_templates(refs: Mapping[str, Any]) -> Iterator[str]:
     for value in refs.values():
         if is_range(value) and "{{" in value[0]:
-            yield from _TEMPLATE_USE.findall(value[0])
+            yield from TEMPLATE_USE.findall(value[0])
 
 
 def read_in_batches(ranges: list[LocalRange], *, batch_bytes: int = 32 * 1024 * 1024

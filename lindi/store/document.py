@@ -21,7 +21,8 @@ from .ranges import local_path
 
 SUPPORTED_MAJOR = 1
 SUPPORTED_MINOR = 0
-_TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+#: A template use ``{{name}}`` in a ref URL (spec section 1); group 1 is the name.
+TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
 
 @dataclass
@@ -66,7 +67,7 @@ class RefDocument:
                 except KeyError:
                     raise DocumentError(f"undefined template {m.group(1)!r}", pointer=ref_pointer(key),
                                         source=self.source) from None
-            url = _TEMPLATE_USE.sub(sub, url)
+            url = TEMPLATE_USE.sub(sub, url)
         if not ("://" in url or os.path.isabs(url)):
             self.policy.check_relative(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
             url = self._join_base(url, key)

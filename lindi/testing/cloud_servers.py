@@ -6,13 +6,37 @@ a bounded poll. Needs the ``test`` extra (``moto[server]``, ``gcp-storage-emulat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from ._server import free_port, wait_for_port
 
 #: Dummy credentials moto accepts (it does not check signatures).
 MOTO_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@contextmanager
+def isolated_cloud_environment(config_home: str, extra: Mapping[str, str] | None = None) -> Iterator[None]:
+    """No user config and no real cloud credentials while inside: only local servers are reachable.
+
+    Clears the cloud and DANDI variables, sets moto's dummy credentials, points the
+    user config at ``config_home``, applies ``extra``; restores the environment on exit.
+    """
+    saved = dict(os.environ)
+    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STORAGE_EMULATOR_HOST", "DANDI_API_KEY",
+                "DANDI_SANDBOX_API_KEY"):
+        os.environ.pop(var, None)
+    os.environ["AWS_ACCESS_KEY_ID"] = MOTO_CREDENTIALS["aws_access_key_id"]
+    os.environ["AWS_SECRET_ACCESS_KEY"] = MOTO_CREDENTIALS["aws_secret_access_key"]
+    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    os.environ["XDG_CONFIG_HOME"] = config_home
+    os.environ.update(extra or {})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager

@@ -11,34 +11,31 @@ from .nwb_features import NWB_FEATURES
 from .routes import Converted, convert
 
 
-@pytest.fixture(scope="session")
-def h5_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """``h5_feature_file(name)`` -> path of the HDF5 file of that feature (built on first use)."""
+def _builder(tmp_path_factory: pytest.TempPathFactory, builders: dict, kind: str, suffix: str
+             ) -> Callable[[str], Path]:
+    """``get(name)`` -> path of the file ``builders[name]`` writes, built once per session."""
     built: dict[str, Path] = {}
 
     def get(name: str) -> Path:
         if name not in built:
-            path = tmp_path_factory.mktemp(f"h5_{name}") / f"{name}.h5"
-            FEATURES[name](path)
+            path = tmp_path_factory.mktemp(f"{kind}_{name}") / f"{name}{suffix}"
+            builders[name](path)
             built[name] = path
         return built[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def h5_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``h5_feature_file(name)`` -> path of the HDF5 file of that feature (built on first use)."""
+    return _builder(tmp_path_factory, FEATURES, "h5", ".h5")
 
 
 @pytest.fixture(scope="session")
 def nwb_feature_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """``nwb_feature_file(name)`` -> path of the NWB file of that feature (built on first use)."""
-    built: dict[str, Path] = {}
-
-    def get(name: str) -> Path:
-        if name not in built:
-            path = tmp_path_factory.mktemp(f"nwb_{name}") / f"{name}.nwb"
-            NWB_FEATURES[name](path)
-            built[name] = path
-        return built[name]
-
-    return get
+    return _builder(tmp_path_factory, NWB_FEATURES, "nwb", ".nwb")
 
 
 @pytest.fixture(scope="session")

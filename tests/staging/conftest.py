@@ -1,13 +1,12 @@
 """Local servers and a configured backend registry for the staging and publish tests (127.0.0.1 only)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 import lindi.backends
-from lindi.testing.cloud_servers import MOTO_CREDENTIALS, gcs_emulator, moto_s3_server, s3_client
+from lindi.testing.cloud_servers import gcs_emulator, isolated_cloud_environment, moto_s3_server, s3_client
 from lindi.testing.dandi_double import DandiApiDouble
 from lindi.testing.range_server import RangeServer
 
@@ -22,20 +21,8 @@ STRANGER_KEY = "stranger-key"
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No user config, no real cloud credentials: only the local servers are reachable."""
-    saved = dict(os.environ)
-    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STORAGE_EMULATOR_HOST", "DANDI_API_KEY",
-                "DANDI_SANDBOX_API_KEY"):
-        os.environ.pop(var, None)
-    os.environ["AWS_ACCESS_KEY_ID"] = MOTO_CREDENTIALS["aws_access_key_id"]
-    os.environ["AWS_SECRET_ACCESS_KEY"] = MOTO_CREDENTIALS["aws_secret_access_key"]
-    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg"))
-    os.environ["LOCAL_DOUBLE_API_KEY"] = OWNER_KEY
-    try:
+    with isolated_cloud_environment(str(tmp_path_factory.mktemp("xdg")), {"LOCAL_DOUBLE_API_KEY": OWNER_KEY}):
         yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
