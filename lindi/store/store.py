@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import re
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
@@ -241,13 +242,33 @@ class LindiReferenceStore(Store):
 
 
 def _with_keys(exc: RemoteError, keys: list[str], requests: list[RangeRequest]) -> RemoteError:
-    """The same error, also naming the store key(s) and ref(s) whose bytes could not be read."""
-    url, offset, length = requests[0]
-    batch = f" (in a batch of {len(keys)} refs)" if len(keys) > 1 else ""
-    where = f"key {keys[0]!r} ref [{redact_url(url)!r}, {offset}, {length}]{batch}"
+    """The same error, also naming the store key(s) and ref(s) whose bytes could not be read.
+
+    A coalesced batch fails as a whole, so the failing refs are the ones of the error's URL that overlap the
+    block it names; the first of them is quoted (never simply the first ref of the batch).
+    """
+    failing = _failing_requests(exc, requests) or list(range(len(requests)))
+    url, offset, length = requests[failing[0]]
+    more = f" and {len(failing) - 1} more ref(s) of that URL" if len(failing) > 1 else ""
+    where = f"key {keys[failing[0]]!r} ref [{redact_url(url)!r}, {offset}, {length}]{more}"
     err = type(exc)(f"while reading {where}: {exc}")
     err.url, err.ref = exc.url, exc.ref
     return err
+
+
+def _failing_requests(exc: RemoteError, requests: list[RangeRequest]) -> list[int]:
+    """Indexes of the requests the error is about: same URL, overlapping the byte range its ref names."""
+    same_url = [i for i, (url, _, _) in enumerate(requests) if exc.url is not None and exc.url in (url, redact_url(url))]
+    span = _REF_SPAN.search(exc.ref or "")
+    if span is None:
+        return same_url
+    start, stop = int(span["offset"]), int(span["offset"]) + int(span["length"])
+    overlapping = [i for i in same_url if requests[i][1] < stop and requests[i][1] + requests[i][2] > start]
+    return overlapping or same_url
+
+
+#: The ``, offset, length]`` tail of the ``[url, offset, length]`` text that backends put in ``RemoteError.ref``.
+_REF_SPAN = re.compile(r",\s*(?P<offset>\d+),\s*(?P<length>\d+)\]\s*$")
 
 
 def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
