@@ -49,14 +49,16 @@ class LindiReferenceStore(Store):
     supports_listing: bool = True
 
     def __init__(self, document: RefDocument, *, range_reader: RangeReader | None = None,
-                 coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None) -> None:
+                 coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None,
+                 read_only: bool = True) -> None:
+        if not read_only:  # edits go through LindiH5pyFile's editor, which rewrites the refs it owns
+            raise ValueError("LindiReferenceStore is read-only; edit a document through LindiH5pyFile in mode 'r+'")
         super().__init__(read_only=True)
         self.document = document
         self.range_reader: RangeReader = range_reader or default_range_reader
         self.coalesce_options = coalesce or CoalesceOptions()
         self.local_cache = local_cache
-        fetch: RangeReader = self._read_coalesced
-        self._fetch = fetch if local_cache is None else cached_range_reader(fetch, local_cache)
+        self._fetch = self._make_fetch()
         self._index: NodeIndex | None = None
         self._meta_cache: dict[str, Any] = {}
         self._overlay: dict[str, list[Any]] = {}  # key -> [bytes | None, refcount]
@@ -104,6 +106,10 @@ class LindiReferenceStore(Store):
             for key, data in zip(remote_keys, fetched):
                 out[key] = data
         return out
+
+    def _make_fetch(self) -> RangeReader:
+        fetch: RangeReader = self._read_coalesced
+        return fetch if self.local_cache is None else cached_range_reader(fetch, self.local_cache)
 
     def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
@@ -184,10 +190,23 @@ class LindiReferenceStore(Store):
 
     # ---- zarr Store API ---------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LindiReferenceStore) and other.document is self.document
+        return isinstance(other, LindiReferenceStore) and (other.document is self.document
+                                                             or other.document == self.document)
 
     def __hash__(self) -> int:
-        return id(self.document)
+        return hash(self.document.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (dask ships stores to workers): the lock and the per-read overlay stay behind."""
+        state = self.__dict__.copy()
+        del state["_lock"], state["_fetch"]
+        state["_overlay"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._fetch = self._make_fetch()
 
     def __repr__(self) -> str:
         return f"LindiReferenceStore({self.document.source or '<dict>'!s})"
@@ -280,4 +299,4 @@ def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
         return data[byte_range.offset:]
     if isinstance(byte_range, SuffixByteRequest):
         return data[-byte_range.suffix:] if byte_range.suffix else b""
-    raise TypeError(f"unexpected byte range {byte_range!r}")
+    raise TypeError(f"Unexpected byte_range, got {byte_range!r}")  # zarr's own wording
