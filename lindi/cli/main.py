@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "conformance": "lindi.cli.conformance:conformance_command",
     "convert": "lindi.cli.convert:convert_command",
     "demo": "lindi.cli.demo:demo_command",
+    "info": "lindi.cli.info:info_command",
     "ls": "lindi.cli.ls:ls_command",
     "publish": "lindi.cli.publish:publish_command",
     "validate": "lindi.cli.validate:validate_command",

@@ -1,6 +1,7 @@
 """Plain-text lines of ``ls`` records, cut to the terminal width."""
 from __future__ import annotations
 
+from .summary import Summary
 from .tree import DATASET, GROUP, ObjectRecord
 from .values import cut, json_text
 
@@ -26,7 +27,8 @@ def record_summary(record: ObjectRecord) -> str:
     if record.kind == GROUP:
         parts = ["group"]
     elif record.kind != DATASET:
-        parts = [f"{record.kind} -> {record.target}"]
+        target = f"{record.link_file}:{record.target}" if record.link_file is not None else record.target
+        parts = [f"{record.kind} -> {target}"]
     else:
         parts = ["dataset", shape_text(record.shape), record.dtype or "?"]
         if record.external_array is not None:
@@ -60,3 +62,31 @@ def ls_lines(records: list[ObjectRecord], width: int) -> list[str]:
         for name, attr in (record.attrs or {}).items():
             lines.append(cut(f"    @{name} = {json_text(attr['value'])}  ({attr['dtype']})", width))
     return lines
+
+
+def info_lines(summary: Summary, width: int) -> list[str]:
+    """The ``info`` report as text, each line cut to ``width``."""
+    lines = [f"document:   {summary.location}",
+             f"spec:       {summary.spec_version or '-'} (profile {summary.profile})",
+             "objects:    " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary.objects.items()),
+             f"keys:       {summary.keys} ({human_bytes(summary.metadata_bytes)} of metadata)",
+             f"data:       {summary.chunk_refs} chunk refs, {human_bytes(summary.referenced_bytes)} referenced; "
+             f"{summary.inline_chunks} inline chunks, {human_bytes(summary.inline_bytes)} inline"]
+    if summary.nwb is not None:
+        lines.append("nwb:        " + ", ".join(f"{k} {v!r}" for k, v in summary.nwb.items()))
+    if summary.sources:
+        lines.append("referenced bytes by source:")
+        for s in summary.sources:
+            via = f" (template {{{{{'}}, {{'.join(s['templates'])}}}}})" if s["templates"] else ""
+            lines.append(f"  {human_bytes(s['bytes']):>10}  {s['refs']:>7} refs  {s['source']}{via}")
+    if summary.largest:
+        lines.append("largest datasets:")
+        for d in summary.largest:
+            lines.append(f"  {human_bytes(d['stored_bytes']):>10}  {d['path']}  {shape_text(d['shape'])} {d['dtype']}")
+    lines.append("a reader will contact:" if summary.hosts else "a reader will contact: nothing outside the document")
+    for h in summary.hosts:
+        what = f"{h.refs} refs, {human_bytes(h.bytes)}" + (f", {h.links} links" if h.links else "")
+        lines.append(f"  {h.host}  [{what}]  {h.verdict}")
+    for e in summary.errors:
+        lines.append(f"ERROR at {e['path']}: {e['error']}")
+    return [cut(line, width) for line in lines]

@@ -30,6 +30,7 @@ class ObjectRecord:
     path: str
     kind: str
     target: str | None = None
+    link_file: str | None = None
     shape: list[int] | None = None
     dtype: str | None = None
     dtype_descriptor: Any = None
@@ -100,7 +101,7 @@ def describe(file: Any, census: Census, parent: Any, name: str, with_attrs: bool
             record.kind = f"{link['type']} link"
             record.target = link.get("path") if link["type"] == "soft" else link.get("target")
             if link["type"] == "external":
-                record.target = f"{link.get('file')}:{link.get('target')}"
+                record.link_file = link.get("file")
             return record
         obj = file._object(store_path, record.path)
         if file._store.index.kind(store_path) == "array":
