@@ -1,6 +1,7 @@
 """Plain-text lines of ``ls`` records, cut to the terminal width."""
 from __future__ import annotations
 
+from .diff import Change, DocumentDiff
 from .summary import Summary
 from .tree import DATASET, GROUP, ObjectRecord
 from .values import cut, json_text
@@ -89,4 +90,31 @@ def info_lines(summary: Summary, width: int) -> list[str]:
         lines.append(f"  {h.host}  [{what}]  {h.verdict}")
     for e in summary.errors:
         lines.append(f"ERROR at {e['path']}: {e['error']}")
+    return [cut(line, width) for line in lines]
+
+
+def _change_text(change: Change) -> str:
+    if change.what == "data":
+        parts = [f"{v['count']} chunk refs {status} (e.g. {', '.join(v['first'])})"
+                 for status, v in (change.detail or {}).items()]
+        return "data: " + "; ".join(parts)
+    if change.what.startswith("attribute "):
+        def show(attr: dict | None) -> str:
+            return "(none)" if attr is None else f"{json_text(attr['value'])} ({attr['dtype']})"
+        return f"{change.what}: {show(change.a)} -> {show(change.b)}"
+    return f"{change.what}: {json_text(change.a)} -> {json_text(change.b)}"
+
+
+def diff_lines(diff: DocumentDiff, width: int) -> list[str]:
+    """``+`` added, ``-`` removed, ``~`` changed (one line per change), then a count line; cut to ``width``."""
+    lines = [f"--- {diff.a}", f"+++ {diff.b}"]
+    lines += [f"! {_change_text(c)}" for c in diff.document]
+    for obj in diff.objects:
+        if obj.status == "changed":
+            lines += [f"~ {obj.path}  {_change_text(c)}" for c in obj.changes]
+        else:
+            lines.append(f"{'+' if obj.status == 'added' else '-'} {obj.path}  {obj.kind}")
+    counts = diff.counts()
+    lines.append("no differences" if diff.equal else
+                 f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
     return [cut(line, width) for line in lines]
