@@ -57,4 +57,4 @@ def cat_command(document: str, target: str, fmt: str, output: str | None, cache_
         if output is not None:
             atomic_write_file(output, payload)
         else:
-            click.get_binary_stream("stdout").write(payload)
+            click.echo(payload, nl=False)

@@ -13,8 +13,7 @@ from typing import Any
 
 from .census import is_range_ref, take_census
 from .places import PlaceResolver
-from .tree import DATASET, GROUP, ObjectRecord, walk
-from .values import attribute_values
+from .tree import DATASET, ObjectRecord, walk
 
 COMPARED_FIELDS = ("kind", "target", "link_file", "dtype", "shape", "layout", "chunk_shape", "codecs",
                    "external_array")
@@ -82,8 +81,7 @@ def chunk_table(document: Any, resolver: PlaceResolver) -> ChunkTable:
 def _snapshot(file: Any) -> tuple[dict[str, ObjectRecord], ChunkTable]:
     document = file._store.document
     census = take_census(document)
-    records = {"/": ObjectRecord(path="/", kind=GROUP, attrs=attribute_values(file))}
-    records.update((r.path, r) for r in walk(file, census, "/", recursive=True, with_attrs=True))
+    records = {r.path: r for r in walk(file, census, "/", recursive=True, with_attrs=True)}
     return records, chunk_table(document, census.resolver)
 
 

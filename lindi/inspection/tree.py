@@ -17,7 +17,7 @@ from ..errors import LindiError
 from ..store.index import join
 from .census import Census
 from .opening import ChunkReadRefused
-from .values import attribute_values, describe_dtype, dtype_descriptor
+from .values import attribute_values, describe_dtype, descriptor_or_none
 
 GROUP, DATASET = "group", "dataset"
 LINK_KINDS = ("soft link", "hard link", "external link")
@@ -63,9 +63,12 @@ class UnknownPath(LindiError, KeyError):
 def walk(file: Any, census: Census, path: str = "/", *, recursive: bool = False,
          with_attrs: bool = False) -> Iterator[ObjectRecord]:
     """Records of the members of the group at ``path`` (recursively with ``recursive``), or of the one
-    dataset or link ``path`` names. Member order is the reader's (creation order when recorded)."""
+    dataset or link ``path`` names. With ``with_attrs`` the group itself comes first (for its attributes).
+    Member order is the reader's (creation order when recorded)."""
     path = "/" + path.strip("/")
     if path == "/":
+        if with_attrs:
+            yield ObjectRecord(path="/", kind=GROUP, attrs=attribute_values(file))
         yield from _members(file, census, file, recursive, with_attrs)
         return
     parent_name, leaf = posixpath.split(path)
@@ -76,10 +79,10 @@ def walk(file: Any, census: Census, path: str = "/", *, recursive: bool = False,
     if not hasattr(parent, "_member_names") or file._store.index.kind(join(parent._meta.store_path, leaf)) is None:
         raise UnknownPath(f"no object {path!r} in the document")
     record = describe(file, census, parent, leaf, with_attrs)
-    if record.kind != GROUP:
+    if record.kind != GROUP or with_attrs:
         yield record
-        return
-    yield from _members(file, census, file[path], recursive, with_attrs)
+    if record.kind == GROUP:
+        yield from _members(file, census, file[path], recursive, with_attrs)
 
 
 def _members(file: Any, census: Census, group: Any, recursive: bool, with_attrs: bool) -> Iterator[ObjectRecord]:
@@ -119,7 +122,7 @@ def _describe_dataset(record: ObjectRecord, dset: Any, census: Census) -> None:
     record.shape = None if dset.shape is None else list(dset.shape)
     try:
         dt = dset.dtype
-        record.dtype, record.dtype_descriptor = describe_dtype(dt), dtype_descriptor(dt)
+        record.dtype, record.dtype_descriptor = describe_dtype(dt), descriptor_or_none(dt)
     except ChunkReadRefused:  # `|O` without a descriptor: string or reference, told only by the data
         record.dtype = "object (str or reference: told by the data, which is not read)"
     external = dset._external_link

@@ -15,7 +15,7 @@ import numpy as np
 from .. import strict_json
 from ..conformance.dump import _attr_type, _Context, _nested, dtype_descriptor
 
-__all__ = ["attribute_values", "cut", "describe_dtype", "dtype_descriptor", "terminal_width", "to_json_value"]
+__all__ = ["attribute_values", "cut", "describe_dtype", "descriptor_or_none", "terminal_width", "to_json_value"]
 
 
 def terminal_width() -> int:
@@ -49,6 +49,8 @@ def describe_dtype(dt: np.dtype) -> str:
         return "compound {" + ", ".join(f"{n}: {describe_dtype(dt.fields[n][0])}" for n in dt.names) + "}"
     if dt.subdtype is not None:
         return f"{describe_dtype(dt.subdtype[0])}{list(dt.subdtype[1])}"
+    if dt.kind in "Mm":  # numpy datetimes are stored as HDF5 opaque types tagged with their numpy dtype
+        return f"opaque {dt.name}"
     if dt.kind == "V":
         return f"opaque ({dt.itemsize} bytes)"
     if dt.kind == "S":
@@ -57,8 +59,18 @@ def describe_dtype(dt: np.dtype) -> str:
     return f"{name} (big-endian)" if dt.byteorder == ">" else name
 
 
+def descriptor_or_none(dt: np.dtype) -> Any:
+    """The spec's dtype descriptor of ``dt`` (None for the few numpy types the spec keeps as opaque)."""
+    try:
+        return dtype_descriptor(dt)
+    except ValueError:
+        return None
+
+
 def to_json_value(file: Any, data: Any, dt: np.dtype) -> Any:
     """JSON-ready nested lists of ``data`` (references as ``{"ref": path}``, special floats as strings)."""
+    if dt.kind in "Mm":  # numpy datetimes (HDF5 opaque): their ISO text
+        return np.asarray(data).astype(str).tolist()
     encode = _Context(file, {}).encoder(dt)
     if dt.kind == "O" and not isinstance(data, np.ndarray):
         return encode(data)
