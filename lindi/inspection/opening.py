@@ -40,5 +40,7 @@ def open_document(location: str | os.PathLike[str], *, read_chunks: bool = False
     reader = None if read_chunks else refuse_reads
     if is_remote(src) and container_kind(src) == "tar":  # the reader opens local containers only
         rfs, base = load_container(src)
-        return LindiH5pyFile.from_reference_file_system(rfs, base=base, range_reader=reader, local_cache=local_cache)
+        f = LindiH5pyFile.from_reference_file_system(rfs, base=base, range_reader=reader, local_cache=local_cache)
+        f._store.document.source = src  # errors name the tar; its members are "inside the container"
+        return f
     return LindiH5pyFile.from_lindi_file(src, range_reader=reader, local_cache=local_cache)
