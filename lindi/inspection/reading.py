@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 
 from ..errors import LindiError
-from .slicing import Selection
+from .slicing import Selection, SliceError
 from .values import describe_dtype, json_text, to_json_value
 
 FORMATS = ("text", "json", "npy")
@@ -26,8 +26,12 @@ def read_selection(file: Any, path: str, selection: Selection | None) -> tuple[A
         raise CatError(f"{path} is a group, not a dataset (see `lindi ls`)")
     if obj.shape is None:
         raise CatError(f"{path} has a null dataspace: it holds no value")
-    data = obj[()] if selection is None else obj[selection]
-    return data, obj.dtype
+    if selection is None:
+        return obj[()], obj.dtype
+    try:
+        return obj[selection], obj.dtype
+    except (IndexError, TypeError) as exc:
+        raise SliceError(f"{path}: {exc} (shape {obj.shape})") from None
 
 
 def as_text(file: Any, data: Any, dt: np.dtype, width: int) -> str:
