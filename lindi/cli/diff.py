@@ -32,9 +32,8 @@ def diff_command(a: str, b: str, as_json: bool) -> None:
 
     from .document_errors import exit_2_on_error
 
-    with exit_2_on_error("diff"):
-        with open_document(a) as file_a, open_document(b) as file_b:
-            result = diff_documents(file_a, file_b, name_a=a, name_b=b)
+    with exit_2_on_error("diff"), open_document(a) as file_a, open_document(b) as file_b:
+        result = diff_documents(file_a, file_b, name_a=a, name_b=b)
     if as_json:
         click.echo(strict_json.dumps(result.to_json(), indent=1))
     else:

@@ -34,9 +34,8 @@ def info_command(document: str, as_json: bool) -> None:
 
     from .document_errors import exit_2_on_error
 
-    with exit_2_on_error("info"):
-        with open_document(document) as f:
-            summary = summarize(f, document)
+    with exit_2_on_error("info"), open_document(document) as f:
+        summary = summarize(f, document)
     if as_json:
         click.echo(strict_json.dumps(summary.to_json(), indent=1))
     else:

@@ -36,10 +36,8 @@ def ls_command(document: str, path: str, recursive: bool, with_attrs: bool, as_j
 
     from .document_errors import exit_2_on_error
 
-    with exit_2_on_error("ls"):
-        with open_document(document) as f:
-            records = list(walk(f, take_census(f._store.document), path, recursive=recursive,
-                                with_attrs=with_attrs))
+    with exit_2_on_error("ls"), open_document(document) as f:
+        records = list(walk(f, take_census(f._store.document), path, recursive=recursive, with_attrs=with_attrs))
     if as_json:
         for record in records:
             click.echo(strict_json.dumps(record.to_json()))

@@ -71,8 +71,8 @@ def info_lines(summary: Summary, width: int) -> list[str]:
              f"spec:       {summary.spec_version or '-'} (profile {summary.profile})",
              "objects:    " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary.objects.items()),
              f"keys:       {summary.keys} ({human_bytes(summary.metadata_bytes)} of metadata)",
-             f"data:       {summary.chunk_refs} chunk refs, {human_bytes(summary.referenced_bytes)} referenced; "
-             f"{summary.inline_chunks} inline chunks, {human_bytes(summary.inline_bytes)} inline"]
+             (f"data:       {summary.chunk_refs} chunk refs, {human_bytes(summary.referenced_bytes)} referenced; "
+              f"{summary.inline_chunks} inline chunks, {human_bytes(summary.inline_bytes)} inline")]
     if summary.nwb is not None:
         lines.append("nwb:        " + ", ".join(f"{k} {v!r}" for k, v in summary.nwb.items()))
     if summary.sources:

@@ -45,7 +45,7 @@ def describe_dtype(dt: np.dtype) -> str:
     if enum is not None:
         members = ", ".join(f"{k}={v}" for k, v in enum.items())
         return f"enum {describe_dtype(np.dtype(dt.str))} {{{members}}}"
-    if dt.names is not None:
+    if dt.names is not None and dt.fields is not None:
         return "compound {" + ", ".join(f"{n}: {describe_dtype(dt.fields[n][0])}" for n in dt.names) + "}"
     if dt.subdtype is not None:
         return f"{describe_dtype(dt.subdtype[0])}{list(dt.subdtype[1])}"
@@ -80,7 +80,7 @@ def to_json_value(file: Any, data: Any, dt: np.dtype) -> Any:
 def attribute_values(obj: Any) -> dict[str, dict[str, Any]]:
     """``name -> {"dtype", "shape", "value"}`` of every attribute of ``obj`` (value JSON-ready)."""
     out: dict[str, dict[str, Any]] = {}
-    for name in obj.attrs.keys():
+    for name in obj.attrs:
         value = obj.attrs[name]
         dt, shape = _attr_type(obj.attrs, name, value)
         out[name] = {"dtype": describe_dtype(dt), "shape": None if shape is None else list(shape),

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
 from fidelity.conftest import converted, h5_feature_file, nwb_feature_file  # noqa: F401  (session fixtures)
+
 from lindi import strict_json
 from lindi.cli.main import cli
 from lindi.testing.cloud_servers import isolated_cloud_environment

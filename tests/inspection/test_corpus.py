@@ -6,9 +6,9 @@ import io
 import h5py
 import numpy as np
 import pytest
-
 from fidelity.h5_features import FEATURES
 from fidelity.nwb_features import NWB_FEATURES
+
 from lindi.inspection.values import describe_dtype
 
 from .conftest import json_lines

@@ -74,7 +74,7 @@ def test_inspecting_contacts_nothing_the_document_points_at(hostile, elsewhere, 
 
 @pytest.mark.parametrize("where", ["url", "local"])
 def test_diff_contacts_nothing(hostile, elsewhere, run, tmp_path, where):
-    origin, url, local = hostile
+    _, url, local = hostile
     doc = strict_json.loads(local.read_text())
     doc["refs"]["chunks/1"] = ["{{far}}/secret.bin", 0, 8]
     other = write_doc(tmp_path / "other.lindi.json", doc)
@@ -97,7 +97,7 @@ def test_ls_reports_what_it_did_not_read(hostile, run):
 
 
 def test_info_shows_the_policy_verdicts(hostile, elsewhere, run):
-    origin, url, local = hostile
+    _, url, local = hostile
     remote = json_lines(run("info", url, "--json").stdout.replace("\n", " "))[0]
     verdicts = {h["host"]: h for h in remote["hosts"]}
     assert verdicts[elsewhere.url]["verdict"].startswith("refused: a remote document may not reference the private")
