@@ -8,7 +8,6 @@ counted against the place their URL resolves to. Nothing is fetched.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +31,10 @@ def inline_size(value: Any) -> int:
     return len(strict_json.dumps(value).encode("utf-8"))
 
 
-def chunk_keys(refs: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
-    """``(array path, key, value)`` of every chunk key (the root array's path is "")."""
-    for key, value in refs.items():
-        slash = key.rfind("/")
-        if key[slash + 1:].startswith("."):
-            continue
-        yield (key[:slash] if slash >= 0 else ""), key, value
+def split_key(key: str) -> tuple[str, str]:
+    """``(node path, last segment)`` of a store key (the root's path is "")."""
+    slash = key.rfind("/")
+    return (key[:slash] if slash >= 0 else ""), key[slash + 1:]
 
 
 @dataclass
@@ -95,14 +91,14 @@ def take_census(document: RefDocument, resolver: PlaceResolver | None = None) ->
     sources: dict[str, SourceTotal] = {}
     census = Census(arrays, sources, resolver)
     for key, value in document.refs.items():
-        slash = key.rfind("/")
-        if key[slash + 1:].startswith("."):
+        array, leaf = split_key(key)
+        if leaf.startswith("."):
             census.metadata_keys += 1
             census.metadata_bytes += inline_size(value) if not is_range_ref(value) else 0
             continue
-        stats = arrays.get(key[:slash] if slash >= 0 else "")
+        stats = arrays.get(array)
         if stats is None:
-            stats = arrays[key[:slash] if slash >= 0 else ""] = ArrayRefs()
+            stats = arrays[array] = ArrayRefs()
         if not is_range_ref(value):
             stats.inline += 1
             stats.inline_bytes += inline_size(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .census import is_range_ref, take_census
+from .census import is_range_ref, split_key, take_census
 from .places import PlaceResolver
 from .tree import DATASET, ObjectRecord, walk
 
@@ -67,14 +67,13 @@ def chunk_table(document: Any, resolver: PlaceResolver) -> ChunkTable:
     """``array path -> chunk name -> comparable value`` of every chunk key (one pass, nothing fetched)."""
     table: ChunkTable = {}
     for key, value in document.refs.items():
-        slash = key.rfind("/")
-        name = key[slash + 1:]
+        array, name = split_key(key)
         if name.startswith("."):
             continue
         if is_range_ref(value):
             found = resolver.resolve(value[0], key)
             value = ["ref", found.url or found.raw, value[1], value[2]]
-        table.setdefault(key[:slash] if slash >= 0 else "", {})[name] = value
+        table.setdefault(array, {})[name] = value
     return table
 
 
