@@ -90,8 +90,8 @@ def _hosts(census: Census, records: list[ObjectRecord]) -> list[HostEntry]:
     hosts: dict[str, HostEntry] = {}
 
     def entry_for(place: Place) -> HostEntry:
-        name = place.name if place.kind in ("remote", "staging", "container") else \
-            "local files" if place.kind == "local" else "unresolved"
+        name = {"remote": place.name, "local": "local files", "staging": f"staging area {place.name}",
+                "container": f"container {place.name}"}.get(place.kind, "unresolved")
         entry = hosts.get(name)
         if entry is None:
             entry = hosts[name] = HostEntry(name, place.kind)

@@ -39,6 +39,6 @@ def test_diff_ls_info_after_an_edit(converted, run, tmp_path):
     assert record["places"] == {f"staging {staged_dir}": 4}
     summary = json_lines(run("info", after, "--json").stdout.replace("\n", " "))[0]
     hosts = {h["host"]: h for h in summary["hosts"]}
-    assert hosts[staged_dir]["kind"] == "staging" and hosts[staged_dir]["verdict"] == "allowed"
-    assert hosts[staged_dir]["bytes"] >= 20_000 * 4
+    staged = hosts[f"staging area {staged_dir}"]
+    assert staged["kind"] == "staging" and staged["verdict"] == "allowed" and staged["bytes"] >= 20_000 * 4
     assert run("diff", after, after).exit_code == 0
