@@ -1,6 +1,8 @@
 """Plain-text lines of ``ls`` records, cut to the terminal width."""
 from __future__ import annotations
 
+import os
+
 from .diff import Change, DocumentDiff
 from .summary import Summary
 from .tree import DATASET, GROUP, ObjectRecord
@@ -42,9 +44,9 @@ def record_summary(record: ObjectRecord) -> str:
             if record.codecs:
                 parts.append("+".join(record.codecs))
         if record.chunks_referenced:
-            where = ", ".join(f"{label}" + (f" ({n})" if len(record.places) > 1 else "")
+            where = ", ".join(_below_cwd(label) + (f" ({n})" if len(record.places) > 1 else "")
                               for label, n in record.places.items())
-            parts.append(f"{record.chunks_referenced} chunk refs {human_bytes(record.referenced_bytes)} @ {where}")
+            parts.append(f"{record.chunks_referenced} refs {human_bytes(record.referenced_bytes)} @ {where}")
         if record.chunks_inline:
             parts.append(f"inline {human_bytes(record.inline_bytes)}")
         if not record.chunks_referenced and not record.chunks_inline and record.external_array is None:
@@ -52,6 +54,11 @@ def record_summary(record: ObjectRecord) -> str:
     if record.error:
         parts.append(f"ERROR: {record.error}")
     return "  ".join(parts)
+
+
+def _below_cwd(text: str) -> str:
+    """``text`` with the current directory dropped from the paths in it (text output only; JSON keeps them)."""
+    return text.replace(os.getcwd().rstrip(os.sep) + os.sep, "")
 
 
 def ls_lines(records: list[ObjectRecord], width: int) -> list[str]:
@@ -79,7 +86,7 @@ def info_lines(summary: Summary, width: int) -> list[str]:
         lines.append("referenced bytes by source:")
         for s in summary.sources:
             via = f" (template {{{{{'}}, {{'.join(s['templates'])}}}}})" if s["templates"] else ""
-            lines.append(f"  {human_bytes(s['bytes']):>10}  {s['refs']:>7} refs  {s['source']}{via}")
+            lines.append(f"  {human_bytes(s['bytes']):>10}  {s['refs']:>7} refs  {_below_cwd(s['source'])}{via}")
     if summary.largest:
         lines.append("largest datasets:")
         for d in summary.largest:
@@ -87,7 +94,7 @@ def info_lines(summary: Summary, width: int) -> list[str]:
     lines.append("a reader will contact:" if summary.hosts else "a reader will contact: nothing outside the document")
     for h in summary.hosts:
         what = f"{h.refs} refs, {human_bytes(h.bytes)}" + (f", {h.links} links" if h.links else "")
-        lines.append(f"  {h.host}  [{what}]  {h.verdict}")
+        lines.append(f"  {_below_cwd(h.host)}  [{what}]  {h.verdict}")
     for e in summary.errors:
         lines.append(f"ERROR at {e['path']}: {e['error']}")
     return [cut(line, width) for line in lines]
