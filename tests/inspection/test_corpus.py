@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from fidelity.h5_features import FEATURES
 from fidelity.nwb_features import NWB_FEATURES
 
+from lindi import strict_json
 from lindi.inspection.values import describe_dtype
 
 from .conftest import json_lines
@@ -170,3 +172,20 @@ def test_cat_equals_h5py(feature, converted, run):
             assert np.load(io.BytesIO(result.stdout_bytes)).dtype == expected.dtype
             checked += 1
     assert checked >= 3
+
+
+LEGACY = sorted((Path(__file__).parents[2] / "conformance" / "vectors" / "legacy").glob("*/*.lindi.json"))
+
+
+@pytest.mark.parametrize("doc", LEGACY, ids=lambda p: p.parent.name)
+def test_legacy_documents(doc, run):
+    """LINDI 0.3/0.4 documents: the legacy profile, every object listed, dataset values readable with cat."""
+    summary = json_lines(run("info", doc, "--json").stdout.replace("\n", " "))[0]
+    assert summary["profile"].startswith("legacy") and summary["spec_version"] is None
+    records = json_lines(run("ls", doc, "-r", "--json").stdout)
+    assert records and not [r for r in records if r["error"]]
+    assert summary["objects"]["datasets"] == sum(r["kind"] == "dataset" for r in records) > 0
+    dataset = next(r for r in records if r["kind"] == "dataset" and r["shape"])
+    result = run("cat", doc, dataset["path"], "--format", "json", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert strict_json.loads(result.stdout)["shape"] == dataset["shape"]
