@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .census import is_range_ref, split_key, take_census
+from .census import is_range_ref, take_census
 from .places import PlaceResolver
 from .tree import DATASET, ObjectRecord, walk
 
@@ -19,7 +19,7 @@ COMPARED_FIELDS = ("kind", "target", "link_file", "dtype", "shape", "layout", "c
                    "external_array")
 EXAMPLES = 3
 
-ChunkTable = dict[str, dict[str, Any]]
+ChunkChanges = dict[str, dict[str, list[str]]]
 
 
 @dataclass
@@ -63,31 +63,53 @@ class DocumentDiff:
                 "document": [asdict(c) for c in self.document], "objects": [asdict(o) for o in self.objects]}
 
 
-def chunk_table(document: Any, resolver: PlaceResolver) -> ChunkTable:
-    """``array path -> chunk name -> comparable value`` of every chunk key (one pass, nothing fetched)."""
-    table: ChunkTable = {}
-    for key, value in document.refs.items():
-        array, name = split_key(key)
-        if name.startswith("."):
-            continue
+def chunk_changes(file_a: Any, resolver_a: PlaceResolver, file_b: Any, resolver_b: PlaceResolver) -> ChunkChanges:
+    """``array path -> status -> chunk names`` of every chunk key changed, added or removed (nothing fetched).
+
+    Refs compare with their URLs expanded as the reader expands them; equal raw values
+    need no expansion when both documents resolve URLs alike (same templates and base).
+    """
+    doc_a, doc_b = file_a._store.document, file_b._store.document
+    refs_a, refs_b = doc_a.refs, doc_b.refs
+    alike = doc_a.templates == doc_b.templates and doc_a.base == doc_b.base
+    out: ChunkChanges = {}
+
+    def note(key: str, slash: int, status: str) -> None:
+        out.setdefault(key[:slash] if slash >= 0 else "", {}).setdefault(status, []).append(key[slash + 1:])
+
+    def comparable(value: Any, key: str, resolver: PlaceResolver) -> Any:
         if is_range_ref(value):
             found = resolver.resolve(value[0], key)
-            value = ["ref", found.url or found.raw, value[1], value[2]]
-        table.setdefault(array, {})[name] = value
-    return table
+            return [found.url or found.raw, value[1], value[2]]
+        return value
+
+    for key, value in refs_a.items():
+        slash = key.rfind("/")
+        if key.startswith(".", slash + 1):
+            continue
+        other = refs_b.get(key)
+        if other is None:
+            note(key, slash, "removed")
+        elif not (alike and value == other) and \
+                comparable(value, key, resolver_a) != comparable(other, key, resolver_b):
+            note(key, slash, "changed")
+    for key in refs_b:
+        slash = key.rfind("/")
+        if not key.startswith(".", slash + 1) and key not in refs_a:
+            note(key, slash, "added")
+    return out
 
 
-def _snapshot(file: Any) -> tuple[dict[str, ObjectRecord], ChunkTable]:
-    document = file._store.document
-    census = take_census(document)
-    records = {r.path: r for r in walk(file, census, "/", recursive=True, with_attrs=True)}
-    return records, chunk_table(document, census.resolver)
+def _snapshot(file: Any) -> tuple[dict[str, ObjectRecord], PlaceResolver]:
+    census = take_census(file._store.document)
+    return {r.path: r for r in walk(file, census, "/", recursive=True, with_attrs=True)}, census.resolver
 
 
 def diff_documents(file_a: Any, file_b: Any, *, name_a: str = "a", name_b: str = "b") -> DocumentDiff:
     """Compare two open documents (opened with :func:`.open_document`)."""
-    records_a, chunks_a = _snapshot(file_a)
-    records_b, chunks_b = _snapshot(file_b)
+    records_a, resolver_a = _snapshot(file_a)
+    records_b, resolver_b = _snapshot(file_b)
+    chunks = chunk_changes(file_a, resolver_a, file_b, resolver_b)
     document = []
     spec_a, spec_b = file_a._store.document.lindi_spec, file_b._store.document.lindi_spec
     if spec_a != spec_b:
@@ -102,7 +124,7 @@ def diff_documents(file_a: Any, file_b: Any, *, name_a: str = "a", name_b: str =
             continue
         changes = _record_changes(a, b)
         if a.kind == DATASET and b.kind == DATASET:
-            changes += _data_changes(chunks_a.get(path.strip("/"), {}), chunks_b.get(path.strip("/"), {}))
+            changes += _data_changes(chunks.get(path.strip("/"), {}))
         if changes:
             objects.append(ObjectDiff(path, "changed", b.kind, changes))
     return DocumentDiff(name_a, name_b, document, objects)
@@ -120,12 +142,10 @@ def _record_changes(a: ObjectRecord, b: ObjectRecord) -> list[Change]:
     return changes
 
 
-def _data_changes(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
-    """One ``data`` change summarizing chunk refs changed, added and removed (with example chunk names)."""
-    changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
-    added, removed = sorted(b.keys() - a.keys()), sorted(a.keys() - b.keys())
-    if not (changed or added or removed):
+def _data_changes(statuses: dict[str, list[str]]) -> list[Change]:
+    """One ``data`` change: chunk refs changed, added and removed, with the first chunk names of each."""
+    if not statuses:
         return []
-    detail = {status: {"count": len(keys), "first": keys[:EXAMPLES]}
-              for status, keys in (("changed", changed), ("added", added), ("removed", removed)) if keys}
-    return [Change("data", len(a), len(b), detail)]
+    detail = {status: {"count": len(statuses[status]), "first": sorted(statuses[status])[:EXAMPLES]}
+              for status in ("changed", "added", "removed") if status in statuses}
+    return [Change("data", detail=detail)]

@@ -37,7 +37,7 @@ def record_summary(record: ObjectRecord) -> str:
         if record.external_array is not None:
             parts.append(f"external array {record.external_array['url']}:{record.external_array['name']}")
         else:
-            if record.chunk_shape is not None and record.layout == "chunked":
+            if record.chunk_shape is not None and record.layout in ("chunked", None):
                 parts.append("chunks " + shape_text(record.chunk_shape))
             elif record.layout:
                 parts.append(record.layout)
