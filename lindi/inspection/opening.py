@@ -30,11 +30,17 @@ def refuse_reads(requests: Sequence[RangeRequest]) -> list[bytes]:
                            f"range{'s' if count != 1 else ''} starting at {requests[0][0] if requests else '?'}")
 
 
+def _refuse_external_file(url: str, where: str) -> None:
+    raise ChunkReadRefused(f"inspection reads only the document; it would have opened the HDF5 file {url!r} "
+                           f"named at {where}")
+
+
 def open_document(location: str | os.PathLike[str], *, read_chunks: bool = False,
                   local_cache: LocalCache | None = None) -> LindiH5pyFile:
     """A read-only :class:`LindiH5pyFile` of a ``.lindi.json`` (path or URL), ``.lindi.tar`` or ``.lindi.d``.
 
-    Without ``read_chunks`` no byte outside the document is ever requested.
+    Without ``read_chunks`` no byte outside the document is ever requested, and no HDF5 file behind
+    an external link or external array is opened.
     """
     src = os.fspath(location)
     reader = None if read_chunks else refuse_reads
@@ -42,5 +48,8 @@ def open_document(location: str | os.PathLike[str], *, read_chunks: bool = False
         rfs, base = load_container(src)
         f = LindiH5pyFile.from_reference_file_system(rfs, base=base, range_reader=reader, local_cache=local_cache)
         f._store.document.source = src  # errors name the tar; its members are "inside the container"
-        return f
-    return LindiH5pyFile.from_lindi_file(src, range_reader=reader, local_cache=local_cache)
+    else:
+        f = LindiH5pyFile.from_lindi_file(src, range_reader=reader, local_cache=local_cache)
+    if not read_chunks:
+        f._h5_file = _refuse_external_file  # type: ignore[method-assign]
+    return f

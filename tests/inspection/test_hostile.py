@@ -126,3 +126,12 @@ def test_cat_goes_through_the_url_policy(hostile, elsewhere, run):
     assert allowed.exit_code == 0, allowed.stderr
     assert strict_json.loads(allowed.stdout)["data"] == np.frombuffer(bytes(range(16)), "<i4").tolist()
     assert elsewhere.requests > 0  # the counter does see a reader that fetches
+
+
+def test_paths_through_external_links_are_not_followed(converted, run):
+    """Listing below an external link would open the linked HDF5 file: refused, the file stays unopened."""
+    conv = converted("h5:links")
+    result = run("ls", conv.lindi_path, "/ext_present/data")
+    assert result.exit_code == 2 and "would have opened the HDF5 file 'external_target.h5'" in result.stderr
+    assert run("ls", conv.lindi_path, "/ext_present").stdout.split() == [
+        "/ext_present", "external", "link", "->", "external_target.h5:/remote/data"]
