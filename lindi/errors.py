@@ -128,3 +128,22 @@ class BatchUsageError(LindiError, ValueError):
 
 class SchedulerError(LindiError, OSError):
     """The Dask scheduler could not be reached or the local cluster could not start."""
+
+
+class ChunkReadRefused(LindiError):
+    """Inspecting the document would have needed bytes outside it (a chunk or a metadata ref)."""
+
+
+class CatError(LindiError, ValueError):
+    """The object cannot be shown in the asked form (not a dataset, not representable as .npy)."""
+
+
+class SliceError(LindiError, ValueError):
+    """The slice text is not numpy slice syntax."""
+
+
+class UnknownPath(LindiError, KeyError):
+    """The path names no object of the document."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])

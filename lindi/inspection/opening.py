@@ -12,15 +12,11 @@ import os
 from collections.abc import Sequence
 
 from ..cache import LocalCache
-from ..errors import LindiError
+from ..errors import ChunkReadRefused
 from ..LindiH5pyFile import LindiH5pyFile
 from ..staging import container_kind, load_container
 from ..store.policy import is_remote
 from ..store.ranges import RangeRequest
-
-
-class ChunkReadRefused(LindiError):
-    """Inspecting the document would have needed bytes outside it (a chunk or a metadata ref)."""
 
 
 def refuse_reads(requests: Sequence[RangeRequest]) -> list[bytes]:

@@ -8,15 +8,11 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..errors import LindiError
+from ..errors import CatError
 from .slicing import Selection, SliceError
 from .values import describe_dtype, json_text, to_json_value
 
 FORMATS = ("text", "json", "npy")
-
-
-class CatError(LindiError, ValueError):
-    """The object cannot be shown in the asked form (not a dataset, not representable as .npy)."""
 
 
 def read_selection(file: Any, path: str, selection: Selection | None) -> tuple[Any, np.dtype]:

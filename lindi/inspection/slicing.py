@@ -7,14 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import LindiError
+from ..errors import SliceError
 
 _INT = re.compile(r"[+-]?\d+")
 Selection = tuple[Any, ...]
-
-
-class SliceError(LindiError, ValueError):
-    """The slice text is not numpy slice syntax."""
 
 
 def split_target(text: str) -> tuple[str, Selection | None]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import LindiError
+from ..errors import LindiError, UnknownPath
 from ..store.index import join
 from .census import Census
 from .opening import ChunkReadRefused
@@ -51,13 +51,6 @@ class ObjectRecord:
         if self.attrs is None:
             del out["attrs"]
         return out
-
-
-class UnknownPath(LindiError, KeyError):
-    """The path names no object of the document."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def walk(file: Any, census: Census, path: str = "/", *, recursive: bool = False,
