@@ -712,12 +712,17 @@ class DandiApiDouble:
             public = key is not None and any(b.key == key and not b.embargoed for b in self.blobs.values())
         if req.method not in ("GET", "HEAD") or not public:
             return Reply(403, _DENIED_XML, {"Content-Type": "application/xml"})
-        return self._forward_to_s3(req)
+        operation = "get_object" if req.method == "GET" else "head_object"  # moto wants a signature itself
+        signed = self._s3.generate_presigned_url(operation, ExpiresIn=60, HttpMethod=req.method,
+                                                 Params={"Bucket": self.bucket, "Key": key})
+        return self._forward_to_s3(req, signed)
 
-    def _forward_to_s3(self, req: Request) -> Reply:
+    def _forward_to_s3(self, req: Request, url: str | None = None) -> Reply:
         headers = {"Range": req.headers["range"]} if "range" in req.headers else {}
-        resp = self._forward.request(req.method, f"{self.s3_endpoint}{req.path}", params=req.query,
-                                     headers=headers, data=req.body or None, timeout=60)
+        if url is None:
+            url = urlunsplit(urlsplit(self.s3_endpoint)[:2] + (req.path, urlencode(
+                [(k, v) for k, vs in req.query.items() for v in vs]), ""))
+        resp = self._forward.request(req.method, url, headers=headers, data=req.body or None, timeout=60)
         keep = ("Content-Range", "Content-Type", "ETag", "Accept-Ranges", "Content-Disposition", "Last-Modified")
         if req.method == "HEAD":  # no body, but the object's length
             keep += ("Content-Length",)
