@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-
 from ..errors import RemoteError
 from .base import CredentialLookup
 from .dandi_upload import DandiDestination, DandiUploader

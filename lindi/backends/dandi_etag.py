@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 KiB, MiB, GiB, TiB = 1024, 1024**2, 1024**3, 1024**4
 

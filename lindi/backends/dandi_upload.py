@@ -27,7 +27,7 @@ from typing import Any
 import requests
 
 from ..errors import IntegrityError, RemoteError
-from .content import blob_relpath, sha256_hex, check_digest
+from .content import blob_relpath, check_digest, sha256_hex
 from .dandi_etag import PartLayout, dandi_etag, part_etag
 from .retry import RETRY_STATUSES, RetryPolicy, Transient
 

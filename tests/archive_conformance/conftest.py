@@ -25,7 +25,9 @@ DANDI_CLI_ENV = {"DANDI_NO_ET": "1", "DANDI_CACHE": "ignore", "DANDI_PAGINATION_
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with isolated_cloud_environment(str(tmp_path_factory.mktemp("xdg")), DANDI_CLI_ENV):
+    home = tmp_path_factory.mktemp("xdg")
+    private = {"XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache")}  # dandi-cli's logs
+    with isolated_cloud_environment(str(home), {**DANDI_CLI_ENV, **private}):
         yield
 
 

@@ -146,6 +146,7 @@ def test_public_blob_urls_head_and_digest_lookup(dandi_double):
     asset = dandi_double.add_asset(DANDISET, f"public-{uuid.uuid4().hex[:6]}.bin", b"0123456789" * 7)
     meta = requests.get(f"{dandi_double.api_url}/assets/{asset.asset_id}/", timeout=10).json()
     api_url, s3_url = meta["contentUrl"]
+    assert api_url == dandi_double.download_url(asset)
     assert "?" not in s3_url
     assert requests.get(s3_url, timeout=10).content == b"0123456789" * 7  # unsigned, public
     assert requests.get(s3_url, headers={"Range": "bytes=3-5"}, timeout=10).content == b"345"

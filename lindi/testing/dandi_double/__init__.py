@@ -8,4 +8,4 @@ from ...backends.dandi_etag import dandi_etag
 from .records import Asset, Blob, Dandiset
 from .server import CLI_MINIMAL_VERSION, SCHEMA_VERSION, DandiApiDouble
 
-__all__ = ["DandiApiDouble", "Asset", "Blob", "Dandiset", "dandi_etag", "SCHEMA_VERSION", "CLI_MINIMAL_VERSION"]
+__all__ = ["CLI_MINIMAL_VERSION", "SCHEMA_VERSION", "Asset", "Blob", "DandiApiDouble", "Dandiset", "dandi_etag"]

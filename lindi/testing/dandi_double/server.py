@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -33,9 +33,26 @@ from ...backends.dandi_etag import DEFAULT_PART_SIZE, PartLayout, dandi_etag
 from ...backends.presigned import signature_expiry
 from .._server import ServerThread
 from ..cloud_servers import s3_client
-from ._http import BAD_TOKEN, NO_CREDENTIALS, NO_PERMISSION, NOT_FOUND, Reply, Request, make_handler
+from ._http import (
+    BAD_TOKEN,
+    NO_CREDENTIALS,
+    NO_PERMISSION,
+    NOT_FOUND,
+    Reply,
+    Request,
+    make_handler,
+)
 from .listing import folder_children, glob_matches, not_found, ordered, paginate
-from .records import Asset, Blob, Dandiset, PendingUpload, conflicting_paths, now, path_error, strip_computed
+from .records import (
+    Asset,
+    Blob,
+    Dandiset,
+    PendingUpload,
+    conflicting_paths,
+    now,
+    path_error,
+    strip_computed,
+)
 from .validation import allowed_schema_versions, validate_asset
 
 #: What the archive's ``/api/info/`` reports (dandischema 0.12.1 pinned: schema 0.7.0).
@@ -90,7 +107,7 @@ class DandiApiDouble:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> DandiApiDouble:
+    def start(self) -> Self:
         self._s3.create_bucket(Bucket=self.bucket)
         self._api.start()
         self._storage.start()
@@ -101,7 +118,7 @@ class DandiApiDouble:
         self._storage.stop()
         self._forward.close()
 
-    def __enter__(self) -> DandiApiDouble:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -298,7 +315,7 @@ class DandiApiDouble:
     def _version_record(self, ds: Dandiset, version: str, *, with_dandiset: bool) -> dict[str, Any]:
         """``VersionSerializer`` (``child_context`` drops ``dandiset``)."""
         assets = self._assets_of(ds.identifier, version)
-        out = {"version": version, "name": ds.name, "asset_count": len(assets),
+        out: dict[str, Any] = {"version": version, "name": ds.name, "asset_count": len(assets),
                "active_uploads": sum(1 for u in self.uploads.values() if u.dandiset == ds.identifier)
                if version == "draft" else 0,
                "size": sum(a.size for a in assets), "status": "Valid" if version == "draft" else "Published",
@@ -451,7 +468,7 @@ class DandiApiDouble:
 
     def _record(self, asset: Asset, *, metadata: bool = True) -> dict[str, Any]:
         """``AssetSerializer`` / ``AssetDetailSerializer``."""
-        out = {"asset_id": asset.asset_id, "blob": asset.blob.blob_id if asset.blob else None,
+        out: dict[str, Any] = {"asset_id": asset.asset_id, "blob": asset.blob.blob_id if asset.blob else None,
                "zarr": asset.zarr_id, "path": asset.path, "size": asset.size, "created": asset.created,
                "modified": asset.created}
         if metadata:
@@ -479,14 +496,14 @@ class DandiApiDouble:
         if path:
             exact = [a for a in hits if a.path == path]
             hits = exact or [a for a in hits if a.path.lower().startswith(path.lower())]
-        if req.param("zarr", "false").lower() in ("true", "1"):
+        if (req.param("zarr") or "").lower() in ("true", "1"):
             hits = [a for a in hits if a.zarr_id is not None]
         pattern = req.param("glob")
         if pattern is not None:
             hits = [a for a in hits if glob_matches(pattern, a.path)]
         hits = ordered(hits, req.param("order"), {"created": lambda a: a.created, "modified": lambda a: a.created,
                                                   "path": lambda a: a.path})
-        with_metadata = req.param("metadata", "false").lower() in ("true", "1")
+        with_metadata = (req.param("metadata") or "").lower() in ("true", "1")
         return paginate(req, f"{self.api_url}/dandisets/{did}/versions/{version}/assets/", hits,
                         lambda a: self._record(a, metadata=with_metadata), count_first_page_only=True)
 
@@ -723,7 +740,8 @@ class DandiApiDouble:
             url = urlunsplit(urlsplit(self.s3_endpoint)[:2] + (req.path, urlencode(
                 [(k, v) for k, vs in req.query.items() for v in vs]), ""))
         resp = self._forward.request(req.method, url, headers=headers, data=req.body or None, timeout=60)
-        keep = ("Content-Range", "Content-Type", "ETag", "Accept-Ranges", "Content-Disposition", "Last-Modified")
+        keep: tuple[str, ...] = ("Content-Range", "Content-Type", "ETag", "Accept-Ranges", "Content-Disposition",
+                                 "Last-Modified")
         if req.method == "HEAD":  # no body, but the object's length
             keep += ("Content-Length",)
         return Reply(resp.status_code, resp.content, {k: resp.headers[k] for k in keep if k in resp.headers})

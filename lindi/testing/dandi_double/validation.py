@@ -14,7 +14,7 @@ dandischema would.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from packaging.version import Version
@@ -26,7 +26,7 @@ INSTANCE_IDENTIFIER = "RRID:SCR_017571"
 
 def published_metadata(full: dict[str, Any]) -> dict[str, Any]:
     """``Asset.published_metadata``: the full metadata plus the publish activity."""
-    stamp = datetime.now(timezone.utc).isoformat()
+    stamp = datetime.now(UTC).isoformat()
     publish = {
         "id": uuid.uuid4().urn, "name": "DANDI publish", "startDate": stamp, "endDate": stamp,
         "wasAssociatedWith": [{"id": uuid.uuid4().urn, "identifier": INSTANCE_IDENTIFIER,
