@@ -1,11 +1,8 @@
 """``DandiApiDouble``: the DANDI Archive REST API on 127.0.0.1, faithful enough for dandi-cli.
 
-Two servers: the API (``/api/...``) and a storage front that plays S3: it
-checks presigned signatures (403 ``AccessDenied`` / ``Request has expired``
-XML after expiry, one HTTP method per signature, so HEAD on a GET-signed URL
-is refused), serves public blobs at their unsigned URL, and forwards to a moto
-S3 server holding the blobs. Storage lives on its own port so tests can prove
-that ``Authorization`` never crosses the redirect.
+Two servers: the API (``/api/...``) and a storage front that plays S3 in
+front of a moto server holding the blobs (:mod:`.storage`). Storage lives on
+its own port so tests can prove that ``Authorization`` never crosses the redirect.
 
 Behaviour follows the archive's source (dandi/dandi-archive ``dandiapi``):
 the server decides the multipart layout, sorts completion parts, stores the
@@ -21,16 +18,12 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
-
-import requests
+from urllib.parse import urlencode
 
 from ...backends.dandi_etag import DEFAULT_PART_SIZE, PartLayout, dandi_etag
-from ...backends.presigned import signature_expiry
 from .._server import ServerThread
 from ..cloud_servers import s3_client
 from ._http import (
@@ -53,14 +46,12 @@ from .records import (
     path_error,
     strip_computed,
 )
+from .storage import StorageFront
 from .validation import allowed_schema_versions, validate_asset
 
 #: What the archive's ``/api/info/`` reports (dandischema 0.12.1 pinned: schema 0.7.0).
 SCHEMA_VERSION = "0.7.0"
 CLI_MINIMAL_VERSION = "0.74.0"
-_EXPIRED_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-                b"<Message>Request has expired</Message></Error>")
-_DENIED_XML = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
 _FORMATS = {".nwb": "application/x-nwb", ".json": "application/json", ".yaml": "application/x-yaml"}
 
 Route = tuple[str, str, Callable[..., Reply]]
@@ -90,19 +81,14 @@ class DandiApiDouble:
         self.assets: dict[str, Asset] = {}
         self.valid_tokens: set[str] = set()
         self.api_log: list[Request] = []
-        self.storage_log: list[Request] = []
-        self._expired_signatures: set[str] = set()
-        self._issued_signatures: set[str] = set()
-        self._signed_methods: dict[str, str] = {}  # signature -> the HTTP method it allows
         self.blobs: dict[str, Blob] = {}  # by etag (unique, as in the archive)
         self.uploads: dict[str, PendingUpload] = {}
         self.blob_uploads: list[str] = []  # etag of every blob created by an upload
         self._failures: list[int] = []
         self._lock = threading.RLock()
         self._s3 = s3_client(self.s3_endpoint)
-        self._forward = requests.Session()
         self._api = ServerThread(make_handler(self._handle_api), self)
-        self._storage = ServerThread(make_handler(self._handle_storage), self)
+        self._storage = StorageFront(self._s3, self.s3_endpoint, bucket, self._is_public)
         self._routes = self._route_table()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -116,7 +102,6 @@ class DandiApiDouble:
     def stop(self) -> None:
         self._api.stop()
         self._storage.stop()
-        self._forward.close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -131,7 +116,12 @@ class DandiApiDouble:
 
     @property
     def storage_url(self) -> str:
-        return self._storage.base_url
+        return self._storage.url
+
+    @property
+    def storage_log(self) -> list[Request]:
+        """Every request the storage front received."""
+        return self._storage.log
 
     # -- content and knobs ------------------------------------------------------------------
 
@@ -191,8 +181,7 @@ class DandiApiDouble:
 
     def expire_issued_urls(self) -> None:
         """Every presigned URL handed out so far now gets ``403 Request has expired``."""
-        with self._lock:
-            self._expired_signatures |= self._issued_signatures
+        self._storage.expire_issued()
 
     def fail_next(self, count: int, status: int = 503) -> None:
         """The next ``count`` API requests answer ``status``."""
@@ -202,6 +191,10 @@ class DandiApiDouble:
     def api_requests(self, path_contains: str = "") -> list[Request]:
         with self._lock:
             return [r for r in self.api_log if path_contains in r.path]
+
+    def _is_public(self, key: str) -> bool:
+        with self._lock:
+            return any(b.key == key and not b.embargoed for b in self.blobs.values())
 
     def validation_status(self, asset: Asset) -> str:
         """The asset's status after the archive's validation (``Valid`` or ``Invalid``)."""
@@ -424,19 +417,7 @@ class DandiApiDouble:
         params = {"Key": found.blob.key, "ResponseContentDisposition": f'{disposition}; filename="{name}"'}
         if disposition == "inline":
             params["ResponseContentType"] = found.metadata.get("encodingFormat", "application/octet-stream")
-        return Reply(302, b"", {"Location": self._sign("get_object", "GET", params)})
-
-    def _sign(self, operation: str, method: str, params: dict[str, Any]) -> str:
-        """A presigned URL for ``operation`` on the storage front, valid for ``method`` only."""
-        signed = self._s3.generate_presigned_url(operation, ExpiresIn=self.ttl, HttpMethod=method,
-                                                 Params={"Bucket": self.bucket, **params})
-        parts = urlsplit(signed)
-        sig = parse_qs(parts.query).get("X-Amz-Signature", [""])[0]
-        with self._lock:  # signing twice in one second gives the same URL: fresh again
-            self._issued_signatures.add(sig)
-            self._signed_methods[sig] = method
-            self._expired_signatures.discard(sig)
-        return urlunsplit(("http", urlsplit(self.storage_url).netloc, parts.path, parts.query, ""))
+        return Reply(302, b"", {"Location": self._storage.sign("get_object", "GET", params, self.ttl)})
 
     def full_metadata(self, asset: Asset) -> dict[str, Any]:
         """``Asset.full_metadata``: the client's metadata plus the fields the archive computes."""
@@ -446,8 +427,8 @@ class DandiApiDouble:
                             else "dandi:OpenAccess"}],
                 "path": asset.path, "identifier": asset.asset_id,
                 "contentUrl": [f"{self.api_url}/assets/{asset.asset_id}/download/",
-                               f"{self.storage_url}/{self.bucket}/{asset.blob_key}" if asset.blob else
-                               f"{self.storage_url}/{self.bucket}/zarr/{asset.zarr_id}/"],
+                               self._storage.object_url(asset.blob.key) if asset.blob else
+                               self._storage.object_url(f"zarr/{asset.zarr_id}/")],
                 "contentSize": asset.size,
                 "digest": asset.blob.digest() if asset.blob else {}}
         meta["@context"] = ("https://raw.githubusercontent.com/dandi/schema/master/releases/"
@@ -522,7 +503,7 @@ class DandiApiDouble:
             return {"path": path, "version": version, "aggregate_files": len(members),
                     "aggregate_size": sum(a.size for a in members),
                     "asset": {"asset_id": asset.asset_id,
-                              "url": f"{self.storage_url}/{self.bucket}/{asset.blob_key}"} if asset else None}
+                              "url": self._storage.object_url(asset.blob.key)} if asset and asset.blob else None}
 
         return paginate(req, f"{self.api_url}/dandisets/{did}/versions/{version}/assets/paths/", children, render)
 
@@ -553,8 +534,8 @@ class DandiApiDouble:
         key = _blob_key(uid)
         s3_upload = self._s3.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         parts = [{"part_number": n, "size": length,
-                  "upload_url": self._sign("upload_part", "PUT", {"Key": key, "UploadId": s3_upload,
-                                                                   "PartNumber": n})}
+                  "upload_url": self._storage.sign("upload_part", "PUT", {"Key": key, "UploadId": s3_upload,
+                                                                          "PartNumber": n}, self.ttl)}
                  for n, _, length in PartLayout.for_size(size, self.part_size).parts()]
         with self._lock:
             self.uploads[uid] = PendingUpload(uid, s3_upload, key, size, etag, did, self.dandisets[did].embargoed)
@@ -580,7 +561,8 @@ class DandiApiDouble:
             return upload
         xml = "".join(f'<Part><PartNumber>{int(p["part_number"])}</PartNumber><ETag>"{p["etag"]}"</ETag></Part>'
                       for p in sorted(parts, key=lambda p: int(p["part_number"])))
-        url = self._sign("complete_multipart_upload", "POST", {"Key": upload.key, "UploadId": upload.s3_upload_id})
+        url = self._storage.sign("complete_multipart_upload", "POST",
+                                 {"Key": upload.key, "UploadId": upload.s3_upload_id}, self.ttl)
         return Reply.json(200, {"complete_url": url,
                                 "body": f"<CompleteMultipartUpload>{xml}</CompleteMultipartUpload>"})
 
@@ -703,48 +685,6 @@ class DandiApiDouble:
             del self.assets[aid]
             self.dandisets[did].modified = now()
         return Reply(204)
-
-    # -- storage front ----------------------------------------------------------------------
-
-    def _handle_storage(self, req: Request) -> Reply:
-        with self._lock:
-            self.storage_log.append(req)
-        sig = req.query.get("X-Amz-Signature", [""])[0]
-        if not sig:
-            return self._unsigned(req)
-        query = "&".join(f"{k}={v}" for k, vs in req.query.items() for v in vs)
-        expiry = signature_expiry(f"{self.storage_url}{req.path}?{query}")
-        if expiry is None or sig not in self._issued_signatures:
-            return Reply(403, _DENIED_XML, {"Content-Type": "application/xml"})
-        if time.time() >= expiry or sig in self._expired_signatures:
-            return Reply(403, _EXPIRED_XML, {"Content-Type": "application/xml"})
-        if req.method != self._signed_methods.get(sig, "GET"):  # a signature covers one method, as on S3
-            return Reply(403, b"", {"Content-Type": "application/xml"})
-        return self._forward_to_s3(req)
-
-    def _unsigned(self, req: Request) -> Reply:
-        """Anonymous reads of public blobs (the bucket policy of the archive's public bucket)."""
-        key = req.path[len(f"/{self.bucket}/"):] if req.path.startswith(f"/{self.bucket}/") else None
-        with self._lock:
-            public = key is not None and any(b.key == key and not b.embargoed for b in self.blobs.values())
-        if req.method not in ("GET", "HEAD") or not public:
-            return Reply(403, _DENIED_XML, {"Content-Type": "application/xml"})
-        operation = "get_object" if req.method == "GET" else "head_object"  # moto wants a signature itself
-        signed = self._s3.generate_presigned_url(operation, ExpiresIn=60, HttpMethod=req.method,
-                                                 Params={"Bucket": self.bucket, "Key": key})
-        return self._forward_to_s3(req, signed)
-
-    def _forward_to_s3(self, req: Request, url: str | None = None) -> Reply:
-        headers = {"Range": req.headers["range"]} if "range" in req.headers else {}
-        if url is None:
-            url = urlunsplit(urlsplit(self.s3_endpoint)[:2] + (req.path, urlencode(
-                [(k, v) for k, vs in req.query.items() for v in vs]), ""))
-        resp = self._forward.request(req.method, url, headers=headers, data=req.body or None, timeout=60)
-        keep: tuple[str, ...] = ("Content-Range", "Content-Type", "ETag", "Accept-Ranges", "Content-Disposition",
-                                 "Last-Modified")
-        if req.method == "HEAD":  # no body, but the object's length
-            keep += ("Content-Length",)
-        return Reply(resp.status_code, resp.content, {k: resp.headers[k] for k in keep if k in resp.headers})
 
 
 def _blob_key(uid: str) -> str:
