@@ -430,7 +430,7 @@ class DandiApiDouble:
                                self._storage.object_url(asset.blob.key) if asset.blob else
                                self._storage.object_url(f"zarr/{asset.zarr_id}/")],
                 "contentSize": asset.size,
-                "digest": asset.blob.digest() if asset.blob else {}}
+                "digest": self._with_sha256(asset.blob).digest() if asset.blob else {}}
         meta["@context"] = ("https://raw.githubusercontent.com/dandi/schema/master/releases/"
                             f"{meta.get('schemaVersion')}/context.json")
         if asset.zarr_id is not None:
@@ -586,15 +586,16 @@ class DandiApiDouble:
             blob = Blob(uid, upload.key, upload.size, upload.etag, embargoed=upload.embargoed)
             self.blobs[upload.etag] = blob
             self.blob_uploads.append(upload.etag)
-        reply = Reply.json(200, blob.serialized())  # sha256 is null here: the archive computes it afterwards
-        blob.sha256 = self._sha256_of(blob.key)
-        return reply
+        return Reply.json(200, blob.serialized())  # sha256 is null here: the archive computes it afterwards
 
-    def _sha256_of(self, key: str) -> str:
-        digest = hashlib.sha256()
-        for chunk in self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].iter_chunks(1 << 20):
-            digest.update(chunk)
-        return digest.hexdigest()
+    def _with_sha256(self, blob: Blob) -> Blob:
+        """The blob once the archive's background ``calculate_sha256`` has run (here: on first need)."""
+        if blob.sha256 is None:
+            digest = hashlib.sha256()
+            for chunk in self._s3.get_object(Bucket=self.bucket, Key=blob.key)["Body"].iter_chunks(1 << 20):
+                digest.update(chunk)
+            blob.sha256 = digest.hexdigest()
+        return blob
 
     def _blob_by_digest(self, req: Request) -> Reply:
         body = req.json_body()
@@ -605,7 +606,9 @@ class DandiApiDouble:
         if field is None:
             return Reply.json(400, "Unsupported Digest Algorithm. Supported: dandi:dandi-etag, dandi:sha2-256")
         with self._lock:
-            blob = next((b for b in self.blobs.values() if getattr(b, field) == value), None)
+            blobs = list(self.blobs.values())
+        blob = next((b for b in blobs if getattr(b if field == "etag" else self._with_sha256(b), field) == value),
+                    None)
         return Reply.json(200, blob.serialized()) if blob else not_found()
 
     # -- creating, replacing and removing assets --------------------------------------------
