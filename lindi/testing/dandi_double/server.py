@@ -228,8 +228,8 @@ class DandiApiDouble:
             ("POST", rf"/api/uploads/{uid}/complete/", self._upload_complete),
             ("POST", rf"/api/uploads/{uid}/validate/", self._upload_validate),
             ("POST", r"/api/blobs/digest/", self._blob_by_digest),
-            ("POST", rf"{nested}/", self._create_asset),
-            ("PUT", rf"{nested}/{aid}/", self._update_asset),
+            ("POST", rf"{nested}/", self._write_asset),
+            ("PUT", rf"{nested}/{aid}/", self._write_asset),
             ("DELETE", rf"{nested}/{aid}/", self._delete_asset),
         ]
 
@@ -637,44 +637,30 @@ class DandiApiDouble:
             return not_found()
         return {**metadata, "schemaVersion": metadata.get("schemaVersion", self.schema_version)}, blob
 
-    def _create_asset(self, req: Request, did: str, version: str) -> Reply:
+    def _write_asset(self, req: Request, did: str, version: str, aid: str | None = None) -> Reply:
+        """POST creates an asset; PUT (``aid``) replaces one by a new asset when anything changed."""
         found = self._asset_request(req, did, version)
         if isinstance(found, Reply):
             return found
         metadata, blob = found
         path = metadata["path"]
         with self._lock:
-            taken = [a.path for a in self._assets_of(did, "draft")]
-            if path in taken:
+            others = [a.path for a in self._assets_of(did, "draft") if a.asset_id != aid]
+            old = self.assets.get(aid) if aid is not None else None
+            if aid is not None and (old is None or old.dandiset != did or old.version != "draft"):
+                return not_found()
+            if old is not None and (old.path, old.blob, old.metadata) == (path, blob, strip_computed(metadata)):
+                return Reply.json(200, self._record(old))
+            if path in others:
                 return Reply.json(409, "An asset with that path already exists")
-            conflicts = conflicting_paths(path, taken)
+            conflicts = conflicting_paths(path, others) if old is None else []  # checked on creation only
             if conflicts:
                 return Reply.json(409, f'Path of new asset "{path}" conflicts with existing assets: {conflicts}')
-            asset = self._new_asset(did, path, blob, metadata)
-        return Reply.json(200, self._record(asset))
-
-    def _new_asset(self, did: str, path: str, blob: Blob, metadata: dict[str, Any]) -> Asset:
-        asset = Asset(str(uuid.uuid4()), did, "draft", path, blob, strip_computed(metadata))
-        self.assets[asset.asset_id] = asset
-        self.dandisets[did].modified = now()
-        return asset
-
-    def _update_asset(self, req: Request, did: str, version: str, aid: str) -> Reply:
-        found = self._asset_request(req, did, version)
-        if isinstance(found, Reply):
-            return found
-        metadata, blob = found
-        path = metadata["path"]
-        with self._lock:
-            old = self.assets.get(aid)
-            if old is None or old.dandiset != did or old.version != "draft":
-                return not_found()
-            if old.path == path and old.blob is blob and old.metadata == strip_computed(metadata):
-                return Reply.json(200, self._record(old))
-            if any(a.path == path and a.asset_id != aid for a in self._assets_of(did, "draft")):
-                return Reply.json(409, "An asset with that path already exists")
-            del self.assets[aid]  # the archive makes a new asset and drops the old one from the draft
-            asset = self._new_asset(did, path, blob, metadata)
+            if old is not None:
+                del self.assets[old.asset_id]  # the archive makes a new asset and drops the old one from the draft
+            asset = Asset(str(uuid.uuid4()), did, "draft", path, blob, strip_computed(metadata))
+            self.assets[asset.asset_id] = asset
+            self.dandisets[did].modified = now()
         return Reply.json(200, self._record(asset))
 
     def _delete_asset(self, req: Request, did: str, version: str, aid: str) -> Reply:
