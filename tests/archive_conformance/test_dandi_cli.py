@@ -67,7 +67,10 @@ def test_read_side(dandi_double):
     data = {f"sub-{i}/sub-{i}_ses-{j}.dat": bytes([i, j]) * (100 + i) for i in range(3) for j in range(2)}
     for path, payload in data.items():
         dandi_double.add_asset("000010", path, payload)
-    with client(dandi_double) as api:
+    before = len(dandi_double.api_log)
+    with client(dandi_double) as api:  # the token is checked at GET /auth/token, redirected to /auth/token/
+        assert [r.path for r in dandi_double.api_log[before:] if "/auth/" in r.path] == [
+            "/api/auth/token", "/api/auth/token/"]
         api.page_size = 2  # three pages of assets: page 2 and 3 fetched through dandi-cli's concurrent path
         ds = api.get_dandiset("000010", lazy=False)
         assert ds.version_id == "draft" and ds.version.asset_count == len(data)

@@ -105,6 +105,10 @@ def test_error_shapes_and_paths_rules(dandi_double):
     init = requests.post(f"{api}/uploads/initialize/", headers=AUTH, timeout=10, json={
         "contentSize": 3, "dandiset": DANDISET, "digest": {"algorithm": "md5", "value": "x"}})
     assert init.status_code == 400 and init.json() == ["Unsupported Digest Type"]
+    not_owner = requests.post(f"{api}/uploads/initialize/", headers={"Authorization": f"token {STRANGER}"},
+                              timeout=10, json={"contentSize": 3, "dandiset": DANDISET,
+                                                "digest": {"algorithm": "dandi:dandi-etag", "value": "x-1"}})
+    assert not_owner.status_code == 403 and not_owner.json() == "Action not allowed"
     denied = requests.post(base, json={"metadata": {"path": "x.txt"}, "blob_id": blob_id},
                            headers={"Authorization": f"token {STRANGER}"}, timeout=10)
     assert denied.status_code == 403 and "detail" in denied.json()

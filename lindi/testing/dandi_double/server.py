@@ -522,9 +522,11 @@ class DandiApiDouble:
         if digest["algorithm"] != "dandi:dandi-etag":
             return Reply.invalid("Unsupported Digest Type")
         did = str(body.get("dandiset", "")).zfill(6)
-        denied = self._require_owner(req, did)
-        if denied:
-            return denied
+        ds = self.dandisets.get(did)
+        if ds is None or self._can_see(req, ds) is not None:
+            return not_found()
+        if req.token() not in ds.owners:
+            return Reply.json(403, "Action not allowed")  # NotAllowedError
         etag = str(digest["value"])
         with self._lock:
             existing = self.blobs.get(etag)
