@@ -82,3 +82,35 @@ def test_published_assets_pass_the_archive_check(current_schema_double, tmp_path
         archive_check(legacy)
     messages = {e.message for e in info.value.errors}
     assert {"'encodingFormat' is a required property", "'schemaKey' is a required property"} <= messages
+
+
+def test_republish_repairs_assets_published_with_path_only_metadata(dandi_double, tmp_path, monkeypatch):
+    """Assets an older lindi published (metadata ``{"path"}``, Invalid) get valid metadata, without re-uploading."""
+    from lindi.backends.content import blob_relpath, sha256_hex
+    from lindi.staging import publish
+
+    dandi_double.add_dandiset("000021", owners=(OWNER,))
+    chunk = bytes(range(16))
+    path = f".lindi/{blob_relpath(sha256_hex(chunk))}"
+    legacy = dandi_double.add_asset("000021", path, chunk, metadata={"path": path})
+    assert dandi_double.validation_status(legacy) == "Invalid"
+    raw = tmp_path / "raw.bin"
+    raw.write_bytes(chunk)
+    doc = {"version": 1, "refs": {".zgroup": {"zarr_format": 2},
+                                  "x/.zarray": {"chunks": [4], "compressor": None, "dtype": "<i4", "fill_value": 0,
+                                                "filters": None, "order": "C", "shape": [4], "zarr_format": 2},
+                                  "x/0": [str(raw), 0, 16]}}
+    monkeypatch.setenv("LOCAL_DOUBLE_API_KEY", OWNER)
+    registry = lindi.backends.configure({"dandi": {"instances": {"local-double": dandi_double.api_url},
+                                                   "retry": FAST_RETRY}})
+    uploads = len(dandi_double.blob_uploads)
+    try:
+        publish(doc, "dandi://local-double/000021/doc.lindi.json", progress=False)
+    finally:
+        lindi.backends.set_registry(None)
+        registry.close()
+    assert len(dandi_double.blob_uploads) == uploads + 1  # only the document: the chunk's blob was known
+    repaired = [a for a in dandi_double.assets.values() if a.dandiset == "000021" and a.path == path]
+    assert len(repaired) == 1 and repaired[0].asset_id != legacy.asset_id
+    assert all(dandi_double.validation_status(a) == "Valid"
+               for a in dandi_double.assets.values() if a.dandiset == "000021")
