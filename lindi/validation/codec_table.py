@@ -77,23 +77,23 @@ def _has_type(value: Any, kind: str) -> bool:
     return kind == "number" or (kind == "integer" and (isinstance(value, int) or value.is_integer()))
 
 
-def codec_problem(config: dict[str, Any]) -> tuple[str, str, str | None] | None:
-    """``(code, message, member or None)`` when a (schema-valid) codec configuration breaks section 9."""
+def codec_problem(config: dict[str, Any]) -> tuple[str, str] | None:
+    """``(code, message)`` when a (schema-valid) codec configuration breaks section 9."""
     codec_id = config["id"]
     if codec_id in FORBIDDEN_CODEC_IDS:
-        return "LINDI-E-CODEC-FORBIDDEN", f"codec {codec_id!r} is forbidden (it can execute code)", "id"
+        return "LINDI-E-CODEC-FORBIDDEN", f"codec {codec_id!r} is forbidden (it can execute code)"
     members = REQUIRED_CODECS.get(codec_id, OPTIONAL_CODECS.get(codec_id))
     if members is None:
-        return "LINDI-E-CODEC-UNKNOWN", f"codec {codec_id!r} is not in the spec's codec list (section 9)", "id"
+        return "LINDI-E-CODEC-UNKNOWN", f"codec {codec_id!r} is not in the spec's codec list (section 9)"
     for name, value in config.items():
         if name == "id":
             continue
         if name not in members:
-            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} has no member {name!r} (section 9)", name
+            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} has no member {name!r} (section 9)"
         kind = members[name][0]
         if not any(_has_type(value, k) for k in kind.split("|")):
-            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} member {name!r} must be {kind}, not {value!r}", name
+            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} member {name!r} must be {kind}, not {value!r}"
     for name, (_, required) in members.items():
         if required and name not in config:
-            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} needs the member {name!r} (section 9)", None
+            return "LINDI-E-CODEC-CONFIG", f"codec {codec_id!r} needs the member {name!r} (section 9)"
     return None

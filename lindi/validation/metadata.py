@@ -118,7 +118,7 @@ def parse_metadata(key: str, value: Any, out: Collector) -> dict[str, Any] | Non
         code, path = problem
         what = "a NaN or infinite float (write it as a string)" if code == "LINDI-E-NONFINITE-NUMBER" else \
             f"nesting deeper than {MAX_DEPTH} levels"
-        out.error(code, ref_pointer(key, *path) if isinstance(value, dict) else ptr, f"{key} holds {what}")
+        out.error(code, ptr, f"{key} holds {what} (at {'/'.join(map(str, path)) or 'the top'})")
         return None
     return obj
 
@@ -136,13 +136,19 @@ def check_metadata(key: str, kind: str, obj: dict[str, Any], inline: bool, out: 
     for err in schema_errors(kind, obj, version):
         err = best_match([err])
         path = list(err.absolute_path)
-        where = ref_pointer(key, *path) if inline else ref_pointer(key)
+        where = ref_pointer(key, *member_path(kind, path)) if inline else ref_pointer(key)
         inside = "" if inline or not path else f" (at {'/'.join(map(str, path))} inside the JSON text)"
         out.error(_code_for(kind, path), where, f"{key}: {shorten(err.message)}{inside}")
         ok = False
     if ok and kind == "zarray":
         ok = _check_zarray(key, obj, inline, out, legacy)
     return ok
+
+
+def member_path(kind: str, path: list[Any]) -> list[Any]:
+    """Where a problem inside an inline metadata object points (SPEC section 10): the top-level member,
+    or for a codec in ``filters`` the codec configuration."""
+    return path[:2] if kind == "zarray" and path[:1] == ["filters"] else path[:1]
 
 
 def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector, legacy: bool) -> bool:
@@ -161,10 +167,9 @@ def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector, leg
         path = ("compressor",) if where == "compressor" else ("filters", where)
         problem = codec_problem(codec)
         if problem is not None:
-            code, message, member = problem
-            fail(code, message, *path, *((member,) if member else ()))
+            fail(*problem, *path)
         elif codec["id"] in OPTIONAL_CODECS:
-            out.warning("LINDI-W-CODEC-NONSTANDARD", ref_pointer(key, *path, "id"),
+            out.warning("LINDI-W-CODEC-NONSTANDARD", ref_pointer(key, *path) if inline else ref_pointer(key),
                         f"{key}: codec {codec['id']!r} is optional in the spec's codec list; other readers may lack it")
     if z["dtype"] == OBJECT_DTYPE:
         ids = {c["id"] for _, c in codecs}

