@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Regenerate the conformance vectors (conformance/vectors/) from their sources in this script.
 
-    python conformance/tools/make_vectors.py [--only validate,read,remote,legacy,write] [--python04 PY]
+    python conformance/tools/make_vectors.py [--only read,remote,legacy,write,validate] [--python04 PY]
 
-- validate/: hand-written documents, one per rule of the spec, with the error codes they must produce;
-  plus every read/ and legacy/ document as a valid vector.
+- validate/: hand-written documents, one or more per rule of the spec, with the exact (code, pointer) issues
+  they must produce; plus every read/ and legacy/ document (as on disk) as a valid vector.
 - read/: an HDF5 file per feature (tools/features.py) converted by this package, its chunk bytes copied
   into one blob next to the document; the expected dump is h5py's on the ORIGINAL HDF5 file.
 - remote/: one read document whose refs point at the runner's HTTP double, once per server behaviour.
@@ -114,11 +114,6 @@ def make_read(tmp: str) -> None:
         descriptor(os.path.join(out, f"{name}.vector.json"),
                    f"read: {builder.__doc__ or name} (HDF5 feature file '{name}' of tools/features.py)",
                    ["dump", "spec-1.0", name], {"dump": f"{name}.dump.json"}, document=f"{name}.lindi.json")
-        doc_path = os.path.join(out, f"{name}.lindi.json")
-        descriptor(os.path.join(VECTORS, "validate", "valid", "converted", f"{name}.vector.json"),
-                   f"the read/{name} document is valid", ["validate"],
-                   expected_issues(doc_path, CONVERTED_WARNINGS.get(name, []), "valid"),
-                   document=f"../../../read/{name}/{name}.lindi.json")
 
 
 REMOTE_MODES = {
@@ -192,10 +187,6 @@ def make_legacy(tmp: str, python04: str) -> None:
                    f"legacy: '{name}' converted by LINDI 0.4.6 (no lindi_spec, generationMetadata), served over HTTP",
                    ["dump", "legacy", "http"], {"dump": f"{name}.dump.json"}, document=f"{name}.lindi.json",
                    serve_mode="files")
-        descriptor(os.path.join(VECTORS, "validate", "valid", "legacy", f"{name}.vector.json"),
-                   f"the legacy/{name} document validates under the legacy profile", ["validate", "legacy", "http"],
-                   served_issues(os.path.join(out, f"{name}.lindi.json"), ["LINDI-W-LEGACY-PROFILE"]),
-                   document=f"../../../legacy/{name}/{name}.lindi.json", serve_mode="files")
 
 
 # ------------------------------------------------------------------ write vectors
@@ -645,7 +636,23 @@ def served_issues(path: str, codes: list[str]) -> dict[str, Any]:
         return expected_issues(copy_path, codes, "valid")
 
 
+def make_document_validity() -> None:
+    """A valid vector for every read/ and legacy/ document on disk (made by make_read and make_legacy)."""
+    for name in sorted(os.listdir(os.path.join(VECTORS, "read"))):
+        descriptor(os.path.join(VECTORS, "validate", "valid", "converted", f"{name}.vector.json"),
+                   f"the read/{name} document is valid", ["validate"],
+                   expected_issues(os.path.join(VECTORS, "read", name, f"{name}.lindi.json"),
+                                   CONVERTED_WARNINGS.get(name, []), "valid"),
+                   document=f"../../../read/{name}/{name}.lindi.json")
+    for name in sorted(os.listdir(os.path.join(VECTORS, "legacy"))):
+        descriptor(os.path.join(VECTORS, "validate", "valid", "legacy", f"{name}.vector.json"),
+                   f"the legacy/{name} document validates under the legacy profile", ["validate", "legacy", "http"],
+                   served_issues(os.path.join(VECTORS, "legacy", name, f"{name}.lindi.json"), ["LINDI-W-LEGACY-PROFILE"]),
+                   document=f"../../../legacy/{name}/{name}.lindi.json", serve_mode="files")
+
+
 def make_validate() -> None:
+    make_document_validity()
     for validity, table in (("invalid", INVALID), ("valid", VALID)):
         for feature, cases in table.items():
             for name, (text, change, codes) in cases.items():
@@ -667,7 +674,7 @@ def make_validate() -> None:
 
 
 def main() -> None:
-    kinds = ("validate", "read", "remote", "legacy", "write")
+    kinds = ("read", "remote", "legacy", "write", "validate")  # validate last: it checks the read/legacy documents
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default=",".join(kinds), help="comma-separated subset of " + ", ".join(kinds))
     parser.add_argument("--python04", default=DEFAULT_PY04, help="a Python interpreter with lindi==0.4.6")
