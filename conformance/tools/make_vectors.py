@@ -206,6 +206,16 @@ WRITE_OPS: dict[str, tuple[str, list[dict[str, Any]]]] = {
          "value": 2.5},
         {"op": "soft_link", "path": "/latest", "target": "/acquisition/data"},
     ]),
+    "creation_order": ("a group tracking creation order: attributes and members iterate in creation order", [
+        {"op": "create_group", "path": "/ordered", "track_order": True},
+        {"op": "set_attribute", "path": "/ordered", "name": "zeta", "dtype": "<i4", "shape": [], "value": 1},
+        {"op": "set_attribute", "path": "/ordered", "name": "alpha", "dtype": "<i4", "shape": [], "value": 2},
+        {"op": "set_attribute", "path": "/ordered", "name": "mid", "dtype": STR, "shape": [], "value": "m"},
+        {"op": "create_group", "path": "/ordered/c"},
+        {"op": "create_group", "path": "/ordered/a"},
+        {"op": "create_dataset", "path": "/ordered/b", "dtype": "<f8", "shape": [2], "data": [30.0, 0.5]},
+        {"op": "set_attribute", "path": "/ordered/b", "name": "whole", "dtype": "<f8", "shape": [], "value": 30.0},
+    ]),
     "strings": ("variable-length string datasets and attribute arrays", [
         {"op": "create_dataset", "path": "/names", "dtype": STR, "shape": [3], "data": ["a", "NaN", "ü"]},
         {"op": "set_attribute", "path": "/names", "name": "tags", "dtype": STR, "shape": [2], "value": ["x", "y"]},
