@@ -26,7 +26,7 @@ FEATURES = [
     "spec-1.0", "spec-1.1", "legacy", "http",
     "numeric", "bool_complex", "enum", "strings", "opaque", "vlen", "compound", "scalars", "empty_null",
     "references", "region_references", "dimension_scales", "links", "layouts", "filters", "attributes",
-    "hierarchy",
+    "hierarchy", "storage", "separator", "large_values",
 ]
 # subcommand -> the module it needs (claimed only when that part of the package is installed)
 _NEEDS = {"validate": "lindi.validation", "dump": "lindi.LindiH5pyFile", "write": "lindi.LindiH5ZarrStore"}
