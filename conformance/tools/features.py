@@ -221,13 +221,24 @@ def large_values(f: h5py.File) -> None:
         ragged[i] = np.arange(i % 4, dtype="f4") / 3
 
 
+def spec_1_1(f: h5py.File) -> None:
+    """Content whose 1.1 form differs from 1.0: 2-d JSON-codec arrays, deflate, 64-bit limit integers."""
+    f.create_dataset("words", data=np.array([["a", "bé"], ["c", ""]], dtype=object), dtype=h5py.string_dtype("utf-8"))
+    f.create_dataset("refs", data=np.array([[f.ref, f.ref], [f.ref, h5py.Reference()]], dtype=h5py.ref_dtype))
+    f.create_dataset("deflate", data=np.arange(100, dtype="<i4"), chunks=(50,), compression="gzip", shuffle=True)
+    f.attrs.create("u8_max", 2**64 - 1, dtype="<u8")
+    f.attrs.create("i8_min", -(2**63), dtype="<i8")
+    f.attrs.create("u8_list", [2**63, 1], dtype="<u8")
+    f.create_dataset("u8_fill", shape=(2,), dtype="<u8", fillvalue=2**64 - 2)
+
+
 READ_FEATURES: dict[str, Builder] = {
     "numeric": numeric, "bool_complex": bool_complex, "enum": enum, "strings": strings, "opaque": opaque,
     "vlen": vlen, "compound": compound, "scalars": scalars, "empty_null": empty_null,
     "references": references, "region_references": region_references,
     "dimension_scales": dimension_scales, "links": links, "layouts": layouts, "filters": filters,
     "attributes": attributes, "hierarchy": hierarchy, "storage": storage, "separator": separator,
-    "large_values": large_values,
+    "large_values": large_values, "spec_1_1": spec_1_1,
 }
 
 
