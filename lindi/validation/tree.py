@@ -13,7 +13,7 @@ from typing import Any
 from .attr_inference import inference_problem
 from .compound_type import is_compound_field_type
 from .dtypes import OBJECT_DTYPE, storage_dtype
-from .hard_links import copy_difference
+from .hard_links import PrefixIndex, copy_difference
 from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem
 from .metadata import ANNOTATIONS
 from .refs import NodeMeta, RefsPass
@@ -36,6 +36,7 @@ class TreeChecks:
         self.json_chunks = refs_pass.json_chunks
         self.flat_json_chunks = flat_json_chunks
         self.out = out
+        self._indexes: tuple[PrefixIndex, PrefixIndex] | None = None  # built at the first hard-link copy
         self.children: dict[str, list[str]] = {}
         for path, node in self.nodes.items():
             if path and (node.zgroup is not None or node.zarray is not None):
@@ -184,7 +185,10 @@ class TreeChecks:
         elif (first_node.zarray is not None) != is_array:
             out.error("LINDI-E-LINK", ptr, f"{label}: hard_link target {target!r} is not the same kind of node")
         else:
-            problem = copy_difference(self.nodes, self.refs, path, first)
+            if self._indexes is None:
+                self._indexes = PrefixIndex(self.nodes), PrefixIndex(self.refs)
+            node_index, ref_index = self._indexes
+            problem = copy_difference(self.nodes, node_index, self.refs, ref_index, path, first)
             if problem:
                 out.error("LINDI-E-LINK", ptr, f"{label}: not a copy of {target!r}: {problem}")
 
