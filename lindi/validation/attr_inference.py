@@ -41,9 +41,10 @@ def inference_problem(value: Any) -> str | None:
     leaves = _leaves(value)
     if leaves is None:
         return "an empty or ragged list has no default inference"
-    kinds = {_leaf_kind(v) for v in leaves}
-    if None in kinds:
+    found = {_leaf_kind(v) for v in leaves}
+    if None in found:
         return "a list holding null has no default inference"
+    kinds = {k for k in found if k is not None}
     if len(kinds) == 1 or kinds == {"int64", "float64"}:
         return None
     return f"a list mixing {', '.join(sorted(kinds))} has no default inference"

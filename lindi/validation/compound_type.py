@@ -12,7 +12,7 @@ _NAMED = re.compile(r"bool|u?int(?:8|16|32|64)|float(?:16|32|64)|complex(?:64|12
 _COUNT = r"(?:0|[1-9][0-9]*)"
 _TYPESTR = re.compile(r"[<>](?:[iu](?:2|4|8)|f(?:2|4|8)|c(?:8|16)|[mM]8(?:\[[0-9]*[A-Za-z]+\])?)"
                       rf"|\|(?:b1|[iu]1|S[1-9][0-9]*|V[1-9][0-9]*|O)|[<>]U{_COUNT}")
-_SHORT = re.compile(rf"\?|O|[iub]1|S[1-9][0-9]*|V[1-9][0-9]*")
+_SHORT = re.compile(r"\?|O|[iub]1|S[1-9][0-9]*|V[1-9][0-9]*")
 _NAME = re.compile(r"'[^'\\]*'|\"[^\"\\]*\"")
 _SHAPE = re.compile(rf"\({_COUNT},\)|\({_COUNT}(?:, {_COUNT})+\)")
 

@@ -30,7 +30,7 @@ def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any]) -> bytes:
     for config in reversed(codecs):
         try:
             raw = bytes(get_codec(config).decode(raw))
-        except Exception as exc:  # any codec failure means the chunk is unusable
+        except Exception as exc:  # noqa: BLE001  (any codec failure means the chunk is unusable)
             raise ChunkProblem("LINDI-E-JSON-CHUNK", f"does not decode with {config.get('id')!r} ({exc})") from None
     return raw
 
@@ -63,6 +63,7 @@ def chunk_elements(value: str, zarray: dict[str, Any], flat_first: bool) -> list
     body = items[:-2]
     nested = _nested(body, shape) if len(shape) > 1 else None
     flat = body if len(body) == count else None
+    elements: list[Any] | None
     if flat is not None and nested is not None:
         elements = flat if flat_first else nested
     else:

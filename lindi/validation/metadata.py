@@ -15,11 +15,10 @@ from jsonschema.exceptions import best_match
 
 from lindi import strict_json
 from lindi.errors import DocumentError
+from lindi.strict_json import ref_pointer
 
 from .codec_table import OPTIONAL_CODECS, codec_problem
 from .dtypes import OBJECT_CODEC_IDS, OBJECT_DTYPE
-from lindi.strict_json import ref_pointer
-
 from .report import Collector, shorten
 from .schema import LATEST, schema_errors
 

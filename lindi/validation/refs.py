@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dtypes import OBJECT_DTYPE
-from .metadata import META_NAMES, check_metadata, parse_metadata
 from lindi.strict_json import ref_pointer
 
+from .dtypes import OBJECT_DTYPE
+from .metadata import META_NAMES, check_metadata, parse_metadata
 from .report import Collector
 from .schema import LATEST
 from .urls import has_credentials, template_names

@@ -10,6 +10,8 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
+from lindi.strict_json import ref_pointer
+
 from .attr_inference import inference_problem
 from .compound_type import is_compound_field_type
 from .dtypes import OBJECT_DTYPE, storage_dtype
@@ -17,8 +19,6 @@ from .hard_links import PrefixIndex, copy_difference
 from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem
 from .metadata import ANNOTATIONS
 from .refs import NodeMeta, RefsPass
-from lindi.strict_json import ref_pointer
-
 from .report import Collector
 from .schema import schema_errors
 

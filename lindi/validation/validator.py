@@ -10,12 +10,12 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from lindi import strict_json
-from lindi.strict_json import json_pointer
 from lindi.errors import DocumentError
+from lindi.strict_json import json_pointer
 
-from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
 from .metadata import MAX_DEPTH
 from .refs import TEMPLATE_NAME, RefsPass
+from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
 from .schema import schema_errors, schema_version_for
 from .source import read_source
 from .tree import TreeChecks
