@@ -35,8 +35,9 @@ def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any]) -> bytes:
     return raw
 
 
-def _nested(items: list[Any], shape: list[int]) -> list[Any] | None:
-    """The flat C-order elements when ``items`` are nested lists of ``shape`` (None when they are not)."""
+def nested_elements(items: Any, shape: list[int]) -> list[Any] | None:
+    """The flat C-order elements when ``items`` are nested lists with the leading dimensions ``shape``
+    (None when they are not)."""
     level = [items]
     for n in shape:
         if not all(isinstance(v, list) and len(v) == n for v in level):
@@ -61,7 +62,7 @@ def chunk_elements(value: str, zarray: dict[str, Any], flat_first: bool) -> list
     if not isinstance(items, list) or len(items) < 2 or items[-2] != OBJECT_DTYPE or items[-1] != shape:
         raise ChunkProblem("LINDI-E-JSON-CHUNK", f"a JSON-codec chunk is [elements..., \"|O\", {shape}]")
     body = items[:-2]
-    nested = _nested(body, shape) if len(shape) > 1 else None
+    nested = nested_elements(body, shape) if len(shape) > 1 else None
     flat = body if len(body) == count else None
     elements: list[Any] | None
     if flat is not None and nested is not None:

@@ -16,7 +16,7 @@ from .attr_inference import inference_problem
 from .compound_type import is_compound_field_type
 from .dtypes import OBJECT_DTYPE, storage_dtype
 from .hard_links import PrefixIndex, copy_difference
-from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem
+from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem, nested_elements
 from .metadata import ANNOTATIONS
 from .refs import NodeMeta, RefsPass
 from .report import Collector
@@ -151,7 +151,7 @@ class TreeChecks:
                 out.error("LINDI-E-ATTR-TYPE", ptr, f"{label}: type info for attribute {name!r}, which .zattrs lacks")
             elif info.get("null_dataspace") and user_attrs[name] is not None:
                 out.error("LINDI-E-NULL-DATASPACE", ptr, f"{label}: H5S_NULL attribute {name!r} must have the value null")
-            elif "shape" in info and not info.get("null_dataspace") and not _fits_shape(user_attrs[name], info["shape"]):
+            elif "shape" in info and not info.get("null_dataspace") and nested_elements(user_attrs[name], info["shape"]) is None:
                 out.error("LINDI-E-ATTR-TYPE", ptr, f"{label}: attribute {name!r} does not have the declared shape {info['shape']}")
         if "attr_order" in lindi and sorted(lindi["attr_order"]) != sorted(user_attrs):
             out.error("LINDI-E-ATTR-ORDER", ptr, f"{label}: attr_order {lindi['attr_order']} is not a permutation of {sorted(user_attrs)}")
@@ -252,13 +252,3 @@ def _objects(value: Any) -> Iterator[dict[str, Any]]:
 def _references(value: Any) -> Iterator[dict[str, Any]]:
     """The (schema-valid) reference objects inside an attribute value."""
     return (o for o in _objects(value) if "_REFERENCE" in o)
-
-
-def _fits_shape(value: Any, shape: list[int]) -> bool:
-    """True when nested lists ``value`` have the leading dimensions ``shape``."""
-    level = [value]
-    for n in shape:
-        if not all(isinstance(v, list) and len(v) == n for v in level):
-            return False
-        level = [x for v in level for x in v]
-    return True
