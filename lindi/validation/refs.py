@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lindi.strict_json import ref_pointer
+from lindi.strict_json import MAX_SAFE_INTEGER, ref_pointer
 
 from .dtypes import OBJECT_DTYPE
 from .metadata import META_NAMES, check_metadata, parse_metadata
@@ -239,9 +239,10 @@ class RefsPass:
                               f"{key!r}: a range ref is [url, offset, length] (the [url] form is not allowed), got {len(value)} items")
                     continue
                 url, offset, length = value
-                if type(offset) is not int or type(length) is not int or offset < 0 or length < 0:
+                if (type(offset) is not int or type(length) is not int or offset < 0 or length < 0
+                        or offset > MAX_SAFE_INTEGER or length > MAX_SAFE_INTEGER) and not _in_range(offset, length):
                     out.error("LINDI-E-REF-RANGE", ref_pointer(key),
-                              f"{key!r}: offset and length must be non-negative integers, got {offset!r}, {length!r}")
+                              f"{key!r}: offset and length must be integers from 0 to 2**53 - 1, got {offset!r}, {length!r}")
                 if type(url) is not str or url not in urls:
                     self._url_ok(key, url)
             elif t is str:
@@ -254,6 +255,11 @@ class RefsPass:
             else:
                 out.error("LINDI-E-REF-VALUE", ref_pointer(key),
                           f"{key!r}: a ref value is a string or [url, offset, length], not {type(value).__name__}")
+
+
+def _in_range(*numbers: Any) -> bool:
+    """True when every number is an integer value (``8`` or ``8.0``, SPEC section 7) in [0, 2**53 - 1]."""
+    return all(type(n) in (int, float) and float(n).is_integer() and 0 <= n <= MAX_SAFE_INTEGER for n in numbers)
 
 
 def _bad_path(path: str) -> bool:
