@@ -201,6 +201,7 @@ class RefsPass:
         parents = self._parents
         urls = self._urls
         metadata = self.metadata
+        max_safe = MAX_SAFE_INTEGER
         for key, value in self.refs.items():
             parent, _, name = key.rpartition("/")
             if name[:1] == "." or not name:
@@ -230,17 +231,17 @@ class RefsPass:
             else:
                 self._chunk_key_error(key, info, name)
             t = type(value)
-            if t is list and json_chunk:
-                out.error("LINDI-E-JSON-CHUNK", ref_pointer(key),
-                          f"{key!r}: the chunk of a JSON-codec array is inline text or bytes, never a range")
             if t is list:
+                if json_chunk:
+                    out.error("LINDI-E-JSON-CHUNK", ref_pointer(key),
+                              f"{key!r}: the chunk of a JSON-codec array is inline text or bytes, never a range")
                 if len(value) != 3:
                     out.error("LINDI-E-REF-VALUE", ref_pointer(key),
                               f"{key!r}: a range ref is [url, offset, length] (the [url] form is not allowed), got {len(value)} items")
                     continue
                 url, offset, length = value
-                if (type(offset) is not int or type(length) is not int or offset < 0 or length < 0
-                        or offset > MAX_SAFE_INTEGER or length > MAX_SAFE_INTEGER) and not _in_range(offset, length):
+                if not (type(offset) is int and type(length) is int and 0 <= offset <= max_safe and 0 <= length <= max_safe) \
+                        and not _in_range(offset, length):
                     out.error("LINDI-E-REF-RANGE", ref_pointer(key),
                               f"{key!r}: offset and length must be integers from 0 to 2**53 - 1, got {offset!r}, {length!r}")
                 if type(url) is not str or url not in urls:
