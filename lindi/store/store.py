@@ -12,9 +12,9 @@ import asyncio
 import base64
 import binascii
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
@@ -23,13 +23,15 @@ from .. import strict_json
 from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, RemoteError
+from ..errors import DocumentError, RemoteError, UrlPolicyError
 from ..security.limits import secure_zarray_bytes, vet_zarray
+from ..security.url_policy import applying
 from .document import RefDocument
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
 
 Resolved = bytes | RangeRequest
+E = TypeVar("E", RemoteError, UrlPolicyError)
 
 
 class LindiReferenceStore(Store):
@@ -51,7 +53,7 @@ class LindiReferenceStore(Store):
                  coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None) -> None:
         super().__init__(read_only=True)
         self.document = document
-        self.range_reader: RangeReader = range_reader or default_range_reader
+        self._reader: RangeReader = range_reader or default_range_reader
         self.coalesce_options = coalesce or CoalesceOptions()
         self.local_cache = local_cache
         fetch: RangeReader = self._read_coalesced
@@ -98,11 +100,16 @@ class LindiReferenceStore(Store):
         if requests:
             try:
                 fetched = self._fetch(requests)
-            except RemoteError as exc:
+            except (RemoteError, UrlPolicyError) as exc:
                 raise _with_keys(exc, remote_keys, requests) from exc
             for key, data in zip(remote_keys, fetched):
                 out[key] = data
         return out
+
+    def range_reader(self, requests: Sequence[RangeRequest]) -> list[bytes]:
+        """The reader of this document's refs: redirects it meets are checked against the document's URL policy."""
+        with applying(self.document.policy):
+            return self._reader(requests)
 
     def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
@@ -240,13 +247,14 @@ class LindiReferenceStore(Store):
                     yield head
 
 
-def _with_keys(exc: RemoteError, keys: list[str], requests: list[RangeRequest]) -> RemoteError:
+def _with_keys(exc: E, keys: list[str], requests: list[RangeRequest]) -> E:
     """The same error, also naming the store key(s) and ref(s) whose bytes could not be read."""
     url, offset, length = requests[0]
     batch = f" (in a batch of {len(keys)} refs)" if len(keys) > 1 else ""
     where = f"key {keys[0]!r} ref [{redact_url(url)!r}, {offset}, {length}]{batch}"
     err = type(exc)(f"while reading {where}: {exc}")
-    err.url, err.ref = exc.url, exc.ref
+    if isinstance(exc, RemoteError):
+        err.url, err.ref = exc.url, exc.ref
     return err
 
 
