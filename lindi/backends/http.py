@@ -33,7 +33,6 @@ NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exception
                    requests.exceptions.ContentDecodingError)
 #: Hops followed for one request before giving up (a loop, or a chain no real server needs).
 MAX_REDIRECTS = 10
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class _Expired(Exception):
@@ -135,8 +134,13 @@ class HttpBackend(Backend):
             except (requests.RequestException, ValueError) as exc:  # ValueError: requests parsing a bad Location
                 raise RemoteError(f"unusable URL or redirect: {type(exc).__name__}: {exc}",
                                   url=redact_url(current)) from None
-            location = resp.headers.get("Location")
-            if resp.status_code not in _REDIRECT_STATUSES or not location:
+            try:
+                location = self.session.get_redirect_target(resp)  # the client's own reading of Location
+            except UnicodeDecodeError as exc:
+                resp.close()
+                raise RemoteError(f"unusable redirect (Location is not UTF-8: {exc})", url=redact_url(current)) \
+                    from None
+            if not location:
                 with resp:
                     yield resp
                 return

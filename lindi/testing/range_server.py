@@ -196,7 +196,9 @@ class _RangeHandler(BaseHTTPRequestHandler):
             return self._send(fault.status, f"injected failure {fault.status}\n".encode(), head=head)
         redirect = owner._redirects.get(unquote(path).lstrip("/"))
         if redirect is not None:
-            return self._send(redirect[0], b"", head=head, extra={"Location": redirect[1]})
+            # non-ASCII goes out as raw UTF-8 bytes, as a careless or hostile server would send it
+            location = redirect[1].encode("utf-8", "surrogatepass").decode("latin-1")
+            return self._send(redirect[0], b"", head=head, extra={"Location": location})
         data = owner._content(path)
         if data is None:
             return self._send(404, b"not found\n", head=head)

@@ -111,7 +111,7 @@ class HostileOrigin:
             nxt = final if i + 1 == len(hops) else data.draw(st.sampled_from(
                 [f"/{hops[i + 1]}", f"./{hops[i + 1]}", self.origin.url_for(hops[i + 1])]))
             self.origin.redirect(hop, nxt, status=data.draw(st.sampled_from(REDIRECT_STATUSES)))
-        expect = {"origin": "read", "private": "refused", "file": "refused", "junk": "error"}[end]
+        expect = {"origin": "read", "private": "refused", "file": "refused", "junk": "safe"}[end]
         return self._serve(place, f"./{hops[0]}"), expect
 
     def differential_case(self, data: st.DataObject) -> tuple[dict[str, Any], str]:

@@ -28,7 +28,7 @@ def host_forms(port: int) -> dict[str, str]:
     return {"dotted": f"127.0.0.2:{port}", "v4-mapped": f"[::ffff:127.0.0.2]:{port}",
             "decimal": f"2130706434:{port}", "hex": f"0x7f000002:{port}", "v6-loopback": f"[::1]:{port}",
             "v4-compatible": f"[::127.0.0.2]:{port}", "siit": f"[::ffff:0:7f00:2]:{port}",
-            "localhost": f"localhost:{port}"}
+            "localhost": f"localhost:{port}", "ideographic-dots": f"127\u30020\u30020\u30022:{port}"}
 
 
 @pytest.mark.parametrize("form", list(host_forms(1)))
