@@ -92,8 +92,8 @@ class HostileOrigin:
     def private_port(self) -> int:
         return int(self.private.url.rsplit(":", 1)[1])
 
-    # -- case builders: each returns a worker task and what must happen: "read", "refused", "error" or
-    # -- "safe" (anything but a request to the private server or a foreign exception) ----------------------
+    # -- case builders: each returns a worker task and what must happen: "read", "refused" or "safe"
+    # -- (anything but a request to the private server or a foreign exception) ----------------------------
 
     def redirect_case(self, data: st.DataObject) -> tuple[dict[str, Any], str]:
         """A ref leading through 1-4 redirects on the origin, ending on the origin, the private server or junk."""
@@ -156,12 +156,7 @@ class HostileOrigin:
             self.tally.refused += 1
         elif outcome == "lindi_error":
             self.tally.other_errors += 1
-        problem = (f"the private server got {reached} request(s)" if reached
-                   else f"{kind} escaped" if outcome == "escape"
-                   else f"expected a refusal, got {outcome} {kind or ''}" if expect == "refused" and kind != "UrlPolicyError"
-                   else "expected an error, read without one" if expect == "error" and outcome == "ok"
-                   else f"a benign redirect chain failed: {result.get('message')}" if expect == "read" and outcome != "ok"
-                   else None)
+        problem = _problem(expect, reached, result)
         if problem is None:
             return None
         name = task["url"].rsplit("/", 1)[1]
@@ -169,3 +164,17 @@ class HostileOrigin:
                    "document": (self.origin._content(name) or b"").decode("utf-8", "replace")}
         self.tally.findings.append(finding)
         return finding
+
+
+def _problem(expect: str, reached: int, result: dict[str, Any]) -> str | None:
+    """What is wrong with one case's outcome, or None."""
+    outcome, kind = result["outcome"], result.get("type")
+    if reached:
+        return f"the private server got {reached} request(s)"
+    if outcome == "escape":
+        return f"{kind} escaped"
+    if expect == "refused" and kind != "UrlPolicyError":
+        return f"expected a refusal, got {outcome} {kind or ''}"
+    if expect == "read" and outcome != "ok":
+        return f"a benign redirect chain failed: {result.get('message')}"
+    return None

@@ -95,21 +95,13 @@ def test_redirect_loop_is_capped(origin):
     assert origin.requests < 20
 
 
-def test_external_array_link_redirect_is_refused(origin, private):
+@pytest.mark.parametrize(("make", "path"), [(external_array_document, "x"), (external_link_document, "g/secret")])
+def test_hdf5_link_redirect_is_refused(origin, private, make, path):
+    """``_EXTERNAL_ARRAY_LINK`` and external links: the HDF5 file behind the link is fetched through the same check."""
     origin.redirect("redir.h5", private.url_for("secret.h5"))
-    doc_url = origin.put("hostile.lindi.json", json.dumps(external_array_document("./redir.h5")).encode())
-    f = LindiH5pyFile.from_lindi_file(doc_url)
+    f = LindiH5pyFile.from_lindi_file(origin.put("hostile.lindi.json", json.dumps(make("./redir.h5")).encode()))
     with pytest.raises(UrlPolicyError, match="redirect"):
-        f["x"][()]
-    assert private.requests == 0
-
-
-def test_external_link_redirect_is_refused(origin, private):
-    origin.redirect("redir.h5", private.url_for("secret.h5"))
-    doc_url = origin.put("hostile.lindi.json", json.dumps(external_link_document("./redir.h5")).encode())
-    f = LindiH5pyFile.from_lindi_file(doc_url)
-    with pytest.raises(UrlPolicyError, match="redirect"):
-        f["g/secret"][()]
+        f[path][()]
     assert private.requests == 0
 
 
