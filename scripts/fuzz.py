@@ -89,7 +89,7 @@ def main() -> int:
     stats, urls = worker.stats, hostile.tally
     report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
               "findings": len(stats.findings) + len(urls.findings),
-              "url_cases": urls.tried, "url_refused": urls.refused, "url_other_errors": urls.other_errors,
+              "url_cases": urls.tried, "url_benign": urls.benign, "url_refused": urls.refused, "url_other_errors": urls.other_errors,
               "url_read": urls.read, "url_findings": len(urls.findings),
               "distinct_findings": list(distinct.values())}
     print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))

@@ -14,7 +14,7 @@ import binascii
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
@@ -31,7 +31,6 @@ from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
 
 Resolved = bytes | RangeRequest
-E = TypeVar("E", RemoteError, UrlPolicyError)
 
 
 class LindiReferenceStore(Store):
@@ -247,13 +246,14 @@ class LindiReferenceStore(Store):
                     yield head
 
 
-def _with_keys(exc: E, keys: list[str], requests: list[RangeRequest]) -> E:
+def _with_keys(exc: RemoteError | UrlPolicyError, keys: list[str], requests: list[RangeRequest]
+               ) -> RemoteError | UrlPolicyError:
     """The same error, also naming the store key(s) and ref(s) whose bytes could not be read."""
     url, offset, length = requests[0]
     batch = f" (in a batch of {len(keys)} refs)" if len(keys) > 1 else ""
     where = f"key {keys[0]!r} ref [{redact_url(url)!r}, {offset}, {length}]{batch}"
     err = type(exc)(f"while reading {where}: {exc}")
-    if isinstance(exc, RemoteError):
+    if isinstance(exc, RemoteError) and isinstance(err, RemoteError):
         err.url, err.ref = exc.url, exc.ref
     return err
 

@@ -57,6 +57,7 @@ class Tally:
     """Hostile URL cases tried and how they ended."""
 
     tried: int = 0
+    benign: int = 0  # redirect chains that stay on the origin (must read)
     refused: int = 0  # ended in UrlPolicyError
     other_errors: int = 0  # another LindiError (e.g. an unusable redirect)
     read: int = 0  # read without error (benign cases only)
@@ -147,6 +148,7 @@ class HostileOrigin:
     def judge(self, task: dict[str, Any], expect: str, result: dict[str, Any]) -> dict[str, Any] | None:
         """Tally one case; the finding (a dict) when the private server was reached or the outcome is wrong."""
         self.tally.tried += 1
+        self.tally.benign += expect == "read"
         reached = self.private.requests
         self.private.reset_stats()
         outcome, kind = result["outcome"], result.get("type")
