@@ -127,18 +127,26 @@ def network_location(url: str, *, where: str | None = None) -> tuple[str, str, i
     cannot read it, the URL is refused with :class:`UrlPolicyError` naming
     the host the client would have connected to.
     """
+    parsed = _read_url(url)
+    if isinstance(parsed, str):
+        raise UrlPolicyError(f"{parsed}{_at(where)}")
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _read_url(url: str) -> tuple[str, str, int | None] | str:
+    """:func:`network_location` without ``where``: the parts, or why the URL is refused (cached: refs repeat URLs)."""
     try:
         client = parse_url(url)
         std = urlsplit(url)
         std_port = std.port
         std_host = _idna_host(std.hostname or "")
     except (LocationParseError, ValueError, UnicodeError, idna_error()) as exc:
-        raise UrlPolicyError(f"malformed URL {_shown(url)!r}: {exc}{_at(where)}") from None
+        return f"malformed URL {_shown(url)!r}: {exc}"
     host = (client.host or "").strip("[]").lower()
     if (host, client.port) != (std_host, std_port) or "\\" in std.netloc:
-        raise UrlPolicyError(f"ambiguous URL {_shown(url)!r}: the HTTP client would connect to host {host!r} "
-                             f"port {client.port}, but the URL also reads as host {std_host!r} port {std_port}"
-                             f"{_at(where)}")
+        return (f"ambiguous URL {_shown(url)!r}: the HTTP client would connect to host {host!r} port {client.port}, "
+                f"but the URL also reads as host {std_host!r} port {std_port}")
     return (client.scheme or "").lower(), host, client.port
 
 
