@@ -150,3 +150,22 @@ def test_ref_without_host_is_a_policy_error(tmp_path, url):
         LindiH5pyFile.from_lindi_file(str(path))["x"][()]
     with pytest.raises(LindiError):  # the backend on its own: a RemoteError, not requests.InvalidURL
         read_ranges([(url, 0, 4)])
+
+
+def test_the_document_policy_reaches_the_backends_worker_threads(tmp_path, origin, private):
+    """A batch of refs is read by worker threads (per backend, and across backends): each hop is still judged
+    by the document's own policy. A local document may follow redirects to private hosts; if the policy did
+    not travel with the reads, the workers would fall back to the remote default and refuse."""
+    n = 4
+    refs = {".zgroup": {"zarr_format": 2}, ".zattrs": {},
+            "x/.zarray": {"zarr_format": 2, "shape": [n * len(SECRET)], "chunks": [len(SECRET)], "dtype": "|u1",
+                          "compressor": None, "fill_value": 0, "filters": None, "order": "C"}, "x/.zattrs": {}}
+    local = tmp_path / "secret.bin"
+    local.write_bytes(SECRET)
+    for i in range(n - 1):  # distinct URLs, so the batch is not coalesced into one request
+        refs[f"x/{i}"] = [origin.redirect(f"r{i}", private.url_for("secret.bin")), 0, len(SECRET)]
+    refs[f"x/{n - 1}"] = [str(local), 0, len(SECRET)]  # a second backend: the registry dispatches in threads
+    path = tmp_path / "doc.lindi.json"
+    path.write_text(json.dumps({"version": 1, "lindi_spec": "1.0", "refs": refs}))
+    assert LindiH5pyFile.from_lindi_file(str(path))["x"][()].tobytes() == SECRET * n
+    assert private.requests == n - 1
