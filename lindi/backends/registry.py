@@ -15,6 +15,7 @@ from typing import Any
 
 import pluggy
 
+from ..security.url_policy import in_context
 from . import builtins, hookspecs
 from .base import CAPABILITIES, Backend, RangeRequest, validate_requests
 from .config import BackendSettings, load_settings
@@ -183,7 +184,7 @@ class Registry:
                 run(name)
         else:
             with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="lindi-dispatch") as pool:
-                for fut in [pool.submit(run, name) for name in groups]:
+                for fut in [pool.submit(in_context(run), name) for name in groups]:
                     fut.result()
         return out
 

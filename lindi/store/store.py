@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,8 +24,9 @@ from .. import strict_json
 from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, RemoteError
+from ..errors import DocumentError, RemoteError, UrlPolicyError
 from ..security.limits import secure_zarray_bytes, vet_zarray
+from ..security.url_policy import applying
 from .document import RefDocument
 from .index import NodeIndex
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -55,7 +56,7 @@ class LindiReferenceStore(Store):
             raise ValueError("LindiReferenceStore is read-only; edit a document through LindiH5pyFile in mode 'r+'")
         super().__init__(read_only=True)
         self.document = document
-        self.range_reader: RangeReader = range_reader or default_range_reader
+        self._reader: RangeReader = range_reader or default_range_reader
         self.coalesce_options = coalesce or CoalesceOptions()
         self.local_cache = local_cache
         self._fetch = self._make_fetch()
@@ -101,7 +102,7 @@ class LindiReferenceStore(Store):
         if requests:
             try:
                 fetched = self._fetch(requests)
-            except RemoteError as exc:
+            except (RemoteError, UrlPolicyError) as exc:
                 raise _with_keys(exc, remote_keys, requests) from exc
             for key, data in zip(remote_keys, fetched):
                 out[key] = data
@@ -110,6 +111,11 @@ class LindiReferenceStore(Store):
     def _make_fetch(self) -> RangeReader:
         fetch: RangeReader = self._read_coalesced
         return fetch if self.local_cache is None else cached_range_reader(fetch, self.local_cache)
+
+    def range_reader(self, requests: Sequence[RangeRequest]) -> list[bytes]:
+        """The reader of this document's refs: redirects it meets are checked against the document's URL policy."""
+        with applying(self.document.policy):
+            return self._reader(requests)
 
     def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
@@ -260,18 +266,20 @@ class LindiReferenceStore(Store):
                     yield head
 
 
-def _with_keys(exc: RemoteError, keys: list[str], requests: list[RangeRequest]) -> RemoteError:
+def _with_keys(exc: RemoteError | UrlPolicyError, keys: list[str], requests: list[RangeRequest]
+               ) -> RemoteError | UrlPolicyError:
     """The same error, also naming the store key(s) and ref(s) whose bytes could not be read.
 
     A coalesced batch fails as a whole, so the failing refs are the ones of the error's URL that overlap the
     block it names; the first of them is quoted (never simply the first ref of the batch).
     """
-    failing = _failing_requests(exc, requests) or list(range(len(requests)))
+    failing = (_failing_requests(exc, requests) if isinstance(exc, RemoteError) else []) or list(range(len(requests)))
     url, offset, length = requests[failing[0]]
     more = f" and {len(failing) - 1} more ref(s) of that URL" if len(failing) > 1 else ""
     where = f"key {keys[failing[0]]!r} ref [{redact_url(url)!r}, {offset}, {length}]{more}"
     err = type(exc)(f"while reading {where}: {exc}")
-    err.url, err.ref = exc.url, exc.ref
+    if isinstance(exc, RemoteError) and isinstance(err, RemoteError):
+        err.url, err.ref = exc.url, exc.ref
     return err
 
 
