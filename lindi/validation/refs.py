@@ -184,6 +184,8 @@ class RefsPass:
                 self.used_templates.add(n)
             if self.credential_templates.intersection(parts[1::2]):
                 return  # reported at the template
+            if any(type(self.templates[n]) is not str for n in parts[1::2]):
+                return  # a template value that is not a string is reported at the template (schema)
             resolved = "".join(self.templates[p] if i % 2 else p for i, p in enumerate(parts))
         if has_credentials(resolved):
             out.error("LINDI-E-URL-CREDENTIALS", ref_pointer(key, 0),

@@ -87,6 +87,7 @@ def _check(doc: Any, out: Collector) -> Profile | None:
     if isinstance(refs, Mapping):
         skeleton["refs"] = {}
     schema_version = schema_version_for(doc.get("lindi_spec"))
+    reported: set[tuple[str, str]] = set()  # one issue per (code, place), however many schema rules a value breaks
     for err in schema_errors("document", skeleton, schema_version):
         err = best_match([err])
         path = list(err.absolute_path)
@@ -101,7 +102,9 @@ def _check(doc: Any, out: Collector) -> Profile | None:
         code = _TOP_CODES.get(path[0], "LINDI-E-DOCUMENT") if path else "LINDI-E-DOCUMENT"
         if not path and err.validator == "required" and "version" in err.message:
             code = "LINDI-E-VERSION"
-        out.error(code, json_pointer(*path), shorten(err.message))
+        if (code, json_pointer(*path)) not in reported:
+            reported.add((code, json_pointer(*path)))
+            out.error(code, json_pointer(*path), shorten(err.message))
     profile = _profile(doc, out)
     if profile is None or not isinstance(refs, Mapping):
         return profile

@@ -104,3 +104,17 @@ def test_untyped_attribute_inference(value, ok):
 ])
 def test_compound_field_type_grammar(text, ok):
     assert is_compound_field_type(text) is ok
+
+
+def test_a_template_that_is_not_a_string_is_one_issue_at_the_template_and_refs_using_it_do_not_crash():
+    """Fuzz finding: a null template value used by a ref crashed the ref loop (TypeError joining the URL)."""
+    from lindi import validate
+
+    doc = {"version": 1, "lindi_spec": "1.0", "templates": {"u1": None},
+           "refs": {".zgroup": {"zarr_format": 2},
+                    "a/.zarray": {"zarr_format": 2, "shape": [2], "chunks": [2], "dtype": "<i4", "compressor": None,
+                                  "filters": None, "fill_value": 0, "order": "C"},
+                    "a/0": ["{{u1}}", 0, 8]}}
+    report = validate(doc)
+    assert not report.valid
+    assert [(i.code, i.pointer) for i in report.errors] == [("LINDI-E-TEMPLATE", "/templates/u1")]
