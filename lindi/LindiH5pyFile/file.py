@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tempfile
 from functools import cached_property
 from typing import Any
 
 import h5py
 
 from .. import strict_json
+from .._atomic import atomic_write, remove_stale_temporaries, resolve_target
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
@@ -172,18 +172,11 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
 
     def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
-        """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
-        target = os.path.abspath(os.fspath(filename))
-        text = strict_json.dumps(self._store.document.to_dict())
-        fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        """Write the document to ``filename`` atomically (see :mod:`lindi._atomic`: mode kept, symlink
+        written through, leftovers of killed writers removed)."""
+        target = resolve_target(filename)
+        remove_stale_temporaries(os.path.dirname(target))
+        atomic_write(target, strict_json.dumps(self._store.document.to_dict()).encode())
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property
