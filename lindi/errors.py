@@ -63,3 +63,7 @@ class IntegrityError(RemoteError):
 
 class UrlPolicyError(LindiError, PermissionError):
     """A document referenced a location the URL policy forbids."""
+
+
+class DocumentLockedError(LindiError):
+    """A local document is being edited by another process (or cannot be locked on its file system)."""
