@@ -67,3 +67,7 @@ class UrlPolicyError(LindiError, PermissionError):
 
 class DocumentLockedError(LindiError):
     """A local document is being edited by another process (or cannot be locked on its file system)."""
+
+
+class CacheError(LindiError):
+    """The local chunk cache cannot be used (its folder or its database); reading works without it."""

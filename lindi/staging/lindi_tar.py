@@ -131,7 +131,7 @@ def load_lindi_tar(path_or_url: str | os.PathLike[str]) -> tuple[dict[str, Any],
         tar_url, base = location, location
     else:
         tar_url = os.path.abspath(local_path(location))
-        members, total = _local_members(tar_url), os.path.getsize(tar_url)
+        members, total = tar_members(tar_url), os.path.getsize(tar_url)
         base = os.path.dirname(tar_url)
     if DOCUMENT_NAME not in members:
         raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=location)
@@ -162,7 +162,8 @@ def _check_member(info: tarfile.TarInfo, location: str) -> str:
     return safe_member_name(info.name, container=location)
 
 
-def _local_members(path: str) -> Members:
+def tar_members(path: str) -> Members:
+    """``name -> (data offset, size)`` of every member of a local tar (refusing unsafe entries)."""
     members: Members = {}
     try:
         with tarfile.open(path, mode="r:") as tar:
