@@ -32,8 +32,11 @@ def container_kind(location: str) -> str:
     if name.endswith(".tar"):
         return "tar"
     if not is_remote(location) and os.path.isfile(local_path(location)):
-        with open(local_path(location), "rb") as f:
-            head = f.read(512)
+        try:
+            with open(local_path(location), "rb") as f:
+                head = f.read(512)
+        except OSError:
+            return "json"  # unreadable: reading it as a document reports why, in one line
         if len(head) == 512 and head[257:262] == b"ustar":
             return "tar"
     return "json"
