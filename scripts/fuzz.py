@@ -1,6 +1,10 @@
 #!/usr/bin/env python
 """Long fuzz run: mutated documents and HDF5 files with flipped bytes, for ``--minutes``.
 
+Each batch also runs the editing families of tests/reliability/fuzz_editing.py:
+a container edit sequence (some edits SIGKILLed) and a round of concurrent
+editors; anything lost or half-written is a finding.
+
 Feeds the validator, the reader and the converter through the harness of
 tests/reliability/fuzz_targets.py (a memory-limited worker process, a timeout
 per input) and prints the figures and every distinct finding (an exception that
@@ -25,6 +29,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests.reliability.conftest import convert, write_sample  # noqa: E402
+from tests.reliability.fuzz_editing import EditingFuzzer  # noqa: E402
 from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
 from tests.reliability.test_fuzz import mutate  # noqa: E402
 
@@ -42,6 +47,7 @@ def main() -> int:
     raw = h5.read_bytes()
     rng = random.Random(args.seed)
     worker = Worker()
+    editing = EditingFuzzer(tmp, rng)
     distinct: dict[str, dict] = {}
 
     @settings(max_examples=50, deadline=None, database=None, phases=[Phase.generate],
@@ -66,17 +72,23 @@ def main() -> int:
             for _ in range(20):
                 one_hdf5()
             seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
+            editing.edit_sequence()
+            editing.concurrent_editors()
     finally:
         worker.close()
-    stats = worker.stats
+    stats, edits = worker.stats, editing.stats
+    for finding in edits.findings:
+        distinct.setdefault(f"{finding['family']} {finding['message']}", {"type": finding["family"], **finding})
     report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
-              "findings": len(stats.findings), "distinct_findings": list(distinct.values())}
+              "edits": edits.edits, "kills": edits.kills, "concurrent_edits": edits.concurrent_edits,
+              "lost": edits.lost, "findings": len(stats.findings) + len(edits.findings),
+              "distinct_findings": list(distinct.values())}
     print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))
     for finding in distinct.values():
         print(f"\n== {finding['type']}: {finding['message']}\n{finding.get('traceback', '')}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
-    return 1 if stats.findings else 0
+    return 1 if report["findings"] else 0
 
 
 def _note(result: dict, distinct: dict[str, dict]) -> None:

@@ -1,5 +1,5 @@
 """Two processes editing one document (issue 18 D3): the second writer is refused with a clear error while
-the first holds the document, locking can be turned off, and editors that retry lose no edit."""
+the first holds the document, and locking can be turned off. Editors that retry: test_fuzz_editing.py."""
 from __future__ import annotations
 
 import os
@@ -13,6 +13,8 @@ import pytest
 
 import lindi
 from lindi.errors import DocumentLockedError
+
+from .fuzz_editing import SUFFIXES
 
 HOLD = r"""
 import sys, time
@@ -37,25 +39,6 @@ except DocumentLockedError as exc:
     sys.exit(3)
 """
 
-RETRYING_EDITOR = r"""
-import sys, time
-import lindi
-from lindi.errors import DocumentLockedError
-path, who, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-refused = 0
-for i in range(count):
-    while True:
-        try:
-            with lindi.LindiH5pyFile.from_lindi_file(path, mode="r+") as f:
-                f.attrs[f"{who}-{i}"] = i
-            break
-        except DocumentLockedError:
-            refused += 1
-            time.sleep(0.005)
-print(refused)
-"""
-
-SUFFIXES = [".lindi.json", ".lindi.tar", ".lindi.d"]
 
 
 def _make(path: Path) -> None:
@@ -121,22 +104,3 @@ def test_an_unlockable_location_is_a_clear_error(tmp_path):
     with pytest.raises(DocumentLockedError, match="cannot create the lock file"):
         lindi.LindiH5pyFile.from_lindi_file(str(path), mode="r+")
     lindi.LindiH5pyFile.from_lindi_file(str(path), mode="r+", locking=False).close()
-
-
-EDITORS = int(os.environ.get("LINDI_CONCURRENT_EDITORS", "4"))
-EDITS_EACH = int(os.environ.get("LINDI_CONCURRENT_EDITS", "5"))
-
-
-@pytest.mark.parametrize("suffix", SUFFIXES)
-def test_concurrent_editors_that_retry_lose_no_edit(tmp_path, suffix):
-    path = tmp_path / f"doc{suffix}"
-    _make(path)
-    procs = [subprocess.Popen([sys.executable, "-c", RETRYING_EDITOR, str(path), f"p{i}", str(EDITS_EACH)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(EDITORS)]
-    for p in procs:
-        out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, err
-    with lindi.LindiH5pyFile.from_lindi_file(str(path)) as f:
-        expected = {f"p{i}-{j}" for i in range(EDITORS) for j in range(EDITS_EACH)}
-        assert expected <= set(f.attrs)
-        np.testing.assert_array_equal(f["x"][()], np.arange(3000))
