@@ -8,9 +8,11 @@ the target and followed by an fsync of the folder, so that after a crash the
 name holds the old or the new content, never a mix, and the rename itself is
 on disk. A symlink is written through: its target is replaced, the link stays.
 
-Temporary names carry the writer's PID (``.tmp-lindi-<pid>-...``), so that a
-later writer can tell the leftovers of a killed process from a write in
-progress and remove them (:func:`remove_stale_temporaries`).
+Temporary names carry the writer's PID and host (``.tmp-lindi-<pid>@<host>-...``),
+so that a later writer on the same host can tell the leftovers of a killed
+process from a write in progress and remove them
+(:func:`remove_stale_temporaries`); those of other hosts sharing the folder
+are left alone.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import io
 import os
 import re
 import shutil
+import socket
 import stat
 import sys
 import tempfile
@@ -29,12 +32,23 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 TEMP_PREFIX = ".tmp-lindi-"
-_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(?:[a-z]+-)?(\d+)-")
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(?:[a-z]+-)?(\d+@[A-Za-z0-9._]+)-")
+
+
+def writer_tag() -> str:
+    """``<pid>@<host>``: names a writer, so that only its own host judges whether it still runs."""
+    return f"{os.getpid()}@{re.sub(r'[^A-Za-z0-9.]', '_', socket.gethostname()) or 'localhost'}"
+
+
+def dead_writer(tag: str) -> bool:
+    """Whether the writer ``<pid>@<host>`` ran on this host and has ended."""
+    pid, _, host = tag.partition("@")
+    return host == writer_tag().partition("@")[2] and not pid_alive(int(pid))
 
 
 def temp_prefix(kind: str = "") -> str:
-    """The prefix of this process's temporary names (``kind`` tells what is written, e.g. ``d`` or ``tar``)."""
-    return f"{TEMP_PREFIX}{kind + '-' if kind else ''}{os.getpid()}-"
+    """The prefix of this process's temporary names (``kind`` tells what is written, e.g. ``d``)."""
+    return f"{TEMP_PREFIX}{kind + '-' if kind else ''}{writer_tag()}-"
 
 
 def resolve_target(path: str | os.PathLike[str]) -> str:
@@ -134,7 +148,7 @@ def remove_stale_temporaries(directory: str) -> list[str]:
         return removed
     for name in names:
         m = _TEMP_NAME.match(name)
-        if m is None or pid_alive(int(m.group(1))):
+        if m is None or not dead_writer(m.group(1)):
             continue
         path = os.path.join(directory, name)
         try:

@@ -70,13 +70,13 @@ def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
 
 def _move_into_place(tmp: str, target: str) -> None:
     """Put the finished folder ``tmp`` under the name ``target``: one exchange where the system can swap
-    two names, else two renames with the old folder set aside as ``<target>.old-<pid>`` in between."""
+    two names, else two renames with the old folder set aside as ``<target>.old-<pid>@<host>`` in between."""
     if os.path.exists(target) and _atomic.exchange_paths(tmp, target):
         shutil.rmtree(tmp, ignore_errors=True)  # now the old folder
         return
     old = None
     if os.path.exists(target):
-        old = f"{target}{_OLD_SUFFIX}{os.getpid()}"
+        old = f"{target}{_OLD_SUFFIX}{_atomic.writer_tag()}"
         os.rename(target, old)
     os.rename(tmp, target)
     _atomic.fsync_directory(os.path.dirname(target))
@@ -86,17 +86,17 @@ def _move_into_place(tmp: str, target: str) -> None:
 
 def recover_interrupted_swap(target: str) -> None:
     """Repair what a writer killed between its two renames left: ``target`` missing and the old folder
-    under ``<target>.old-<pid>``. The old folder is put back; one left beside a present ``target`` is removed.
-    Folders of writers still running are not touched."""
+    under ``<target>.old-<pid>@<host>``. The old folder is put back; one left beside a present ``target`` is
+    removed. Folders of writers still running, or of other hosts, are not touched."""
     parent, name = os.path.split(target)
-    pattern = re.compile(re.escape(name + _OLD_SUFFIX) + r"(\d+)")
+    pattern = re.compile(re.escape(name + _OLD_SUFFIX) + r"(\d+@[A-Za-z0-9._]+)")
     try:
         names = os.listdir(parent)
     except OSError:
         return
     for entry in names:
         m = pattern.fullmatch(entry)
-        if m is None or _atomic.pid_alive(int(m.group(1))):
+        if m is None or not _atomic.dead_writer(m.group(1)):
             continue
         leftover = os.path.join(parent, entry)
         try:

@@ -78,14 +78,17 @@ def test_a_symlink_is_written_through(tmp_path):
 def test_stale_temporaries_of_dead_writers_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
-    (tmp_path / f".tmp-lindi-{dead}-abc").write_bytes(b"x")
-    (tmp_path / f".tmp-lindi-d-{dead}-abc").mkdir()
-    (tmp_path / f".tmp-lindi-d-{dead}-abc" / "blob").write_bytes(b"x")
-    mine = tmp_path / f".tmp-lindi-{os.getpid()}-live"
-    mine.write_bytes(b"in progress")
+    host = _atomic.writer_tag().partition("@")[2]
+    (tmp_path / f".tmp-lindi-{dead}@{host}-abc").write_bytes(b"x")
+    (tmp_path / f".tmp-lindi-d-{dead}@{host}-abc").mkdir()
+    (tmp_path / f".tmp-lindi-d-{dead}@{host}-abc" / "blob").write_bytes(b"x")
+    kept = [f".tmp-lindi-{_atomic.writer_tag()}-live",  # a write in progress
+            f".tmp-lindi-{dead}@another.host-abc"]  # another machine sharing the folder judges its own
+    for name in kept:
+        (tmp_path / name).write_bytes(b"in progress")
     removed = _atomic.remove_stale_temporaries(str(tmp_path))
     assert len(removed) == 2
-    assert sorted(os.listdir(tmp_path)) == [mine.name]
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
 
 
 def test_r_plus_keeps_the_mode_of_a_document(tmp_path):
