@@ -141,7 +141,7 @@ def remove_stale_temporaries(directory: str) -> list[str]:
     Only names of this module's format whose PID no longer runs are touched;
     returns what was removed.
     """
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:

@@ -55,7 +55,7 @@ class DocumentLock:
     def _acquire(self) -> IO[str]:
         for _ in range(20):  # another process may remove the sidecar between our open and our flock
             try:
-                f = open(self.path, "a+", encoding="utf-8")
+                f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until release()
             except OSError as exc:
                 raise DocumentLockedError(f"cannot create the lock file {self.path}: {exc.strerror}; {_HINT}") from None
             try:

@@ -99,7 +99,7 @@ def test_a_cache_made_before_checksums_is_migrated(tmp_path):
 
 @pytest.mark.parametrize("damage", ["corrupt-database", "folder-is-a-file"])
 def test_an_unusable_cache_reads_uncached_with_one_warning(served, tmp_path, damage):
-    server, url, values = served
+    _, url, values = served
     folder = tmp_path / "c"
     if damage == "corrupt-database":
         folder.mkdir()
@@ -129,7 +129,7 @@ def test_a_database_that_breaks_later_turns_the_cache_off(tmp_path):
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "lindi.cli.main", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+                          check=False, timeout=120, env={**os.environ, **(env or {})})
 
 
 def test_cache_commands_report_a_cache_folder_that_is_a_file(tmp_path):

@@ -15,7 +15,7 @@ from lindi.staging import write_container
 
 
 def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lindi.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "lindi.cli.main", *args], capture_output=True, text=True, check=False,
                           timeout=300, cwd=cwd)
 
 

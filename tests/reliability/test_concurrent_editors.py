@@ -55,7 +55,7 @@ def _wait_for(flag: Path, proc: subprocess.Popen) -> None:
 
 
 def _run(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, timeout=120,
                           env={**os.environ, **(env or {})})
 
 
