@@ -102,7 +102,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             doc.policy, doc.limits = policy, doc.limits or limits
             own = mode != "r" and staging_area is None and path is not None and _is_container(path)
             if own:
-                staging_area = StagingArea.create()  # chunks wait here until the container is written
+                staging_area = StagingArea.scratch()  # chunks wait here until the container is written
             f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
                           range_reader=range_reader, coalesce=coalesce)
         except BaseException:

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,7 +67,7 @@ with lindi.LindiH5pyFile.from_lindi_file(path, mode="r+") as f:
 """
 
 
-def _kill_at(path: Path, point: str) -> None:
+def _kill_at(path: Path, point: str) -> int:
     flag = path.parent / f"paused-{point}"
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path), point, str(flag)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -82,6 +83,12 @@ def _kill_at(path: Path, point: str) -> None:
     finally:
         proc.wait(timeout=30)
     flag.unlink()
+    return proc.pid
+
+
+def _scratch_of(pid: int) -> list[str]:
+    """The killed editor's staging folders still in the temp folder."""
+    return [n for n in os.listdir(tempfile.gettempdir()) if n.startswith(f".tmp-lindi-staging-{pid}@")]
 
 
 def _make(path: Path) -> None:
@@ -104,21 +111,23 @@ def _leftovers(folder: Path) -> list[str]:
 def test_a_killed_lindi_d_write_leaves_a_readable_container(tmp_path, point, expected):
     path = tmp_path / "doc.lindi.d"
     _make(path)
-    _kill_at(path, point)
+    pid = _kill_at(path, point)
+    assert _scratch_of(pid)  # the killed editor had its new chunks staged
     assert _version(path) == expected  # D4: between the renames the name was missing until recovery
     with lindi.LindiH5pyFile.from_lindi_file(str(path), mode="r+") as f:
         f.attrs["version"] = 3
     assert _version(path) == 3
     assert _leftovers(tmp_path) == []  # L6: the killed writer's copies are gone
+    assert _scratch_of(pid) == []
 
 
 def test_a_killed_tar_write_leaves_the_old_tar_and_no_temporary(tmp_path):
     path = tmp_path / "doc.lindi.tar"
     _make(path)
-    _kill_at(path, "tar-blobs")
+    pid = _kill_at(path, "tar-blobs")
     assert any(n.startswith(".tmp-lindi-") for n in os.listdir(tmp_path))
     assert _version(path) == 1
     with lindi.LindiH5pyFile.from_lindi_file(str(path), mode="r+") as f:
         f.attrs["version"] = 3
     assert _version(path) == 3
-    assert _leftovers(tmp_path) == []
+    assert _leftovers(tmp_path) == [] and _scratch_of(pid) == []
