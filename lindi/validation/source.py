@@ -10,14 +10,10 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from lindi.errors import LindiError
+from lindi.errors import LindiError, ValidationSourceError
 
 #: Seconds to wait for a server to connect and to send each part of the answer.
 URL_TIMEOUT = 30.0
-
-
-class ValidationSourceError(LindiError, OSError):
-    """The document to validate could not be read (file or URL)."""
 
 
 def is_url(location: str) -> bool:
