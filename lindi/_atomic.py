@@ -28,6 +28,7 @@ import socket
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -61,9 +62,26 @@ def kept_mode(target: str, *, directory: bool = False) -> int:
     try:
         return stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
+        return (0o777 if directory else 0o666) & ~current_umask()
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system says it (Linux ``/proc``): setting it to
+    read it would, for a moment, give files other threads create wider permissions."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        umask = os.umask(0o077)  # the narrowest value while it is out, not the widest
         os.umask(umask)
-        return (0o777 if directory else 0o666) & ~umask
+    return umask
 
 
 def fsync_directory(directory: str) -> None:
