@@ -147,3 +147,11 @@ class UnknownPath(LindiError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class DocumentLockedError(LindiError):
+    """A local document is being edited by another process (or cannot be locked on its file system)."""
+
+
+class CacheError(LindiError):
+    """The local chunk cache cannot be used (its folder or its database); reading works without it."""

@@ -1,6 +1,10 @@
 #!/usr/bin/env python
 """Long fuzz run: mutated documents, HDF5 files with flipped bytes and hostile URLs, for ``--minutes``.
 
+Each batch also runs the editing families of tests/reliability/fuzz_editing.py:
+a container edit sequence (some edits SIGKILLed) and a round of concurrent
+editors; anything lost or half-written is a finding.
+
 Feeds the validator, the reader and the converter through the harness of
 tests/reliability/fuzz_targets.py (a memory-limited, loopback-only worker process,
 a timeout per input) and prints the figures and every distinct finding (an
@@ -28,6 +32,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests.reliability.conftest import convert, write_sample  # noqa: E402
+from tests.reliability.fuzz_editing import EditingFuzzer  # noqa: E402
 from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
 from tests.reliability.fuzz_urls import HostileOrigin  # noqa: E402
 from tests.reliability.test_fuzz import mutate  # noqa: E402
@@ -46,6 +51,7 @@ def main() -> int:
     raw = h5.read_bytes()
     rng = random.Random(args.seed)
     worker = Worker()
+    editing = EditingFuzzer(tmp, rng)
     distinct: dict[str, dict] = {}
 
     @settings(max_examples=50, deadline=None, database=None, phases=[Phase.generate],
@@ -84,13 +90,19 @@ def main() -> int:
                     one_hdf5()
                 seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
                 seed(rng.getrandbits(64))(hostile_urls)()  # 20 hostile URL cases per batch
+                editing.edit_sequence()
+                editing.concurrent_editors()
     finally:
         worker.close()
-    stats, urls = worker.stats, hostile.tally
+    stats, urls, edits = worker.stats, hostile.tally, editing.stats
+    for finding in edits.findings:
+        distinct.setdefault(f"{finding['family']} {finding['message']}", {"type": finding["family"], **finding})
     report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
-              "findings": len(stats.findings) + len(urls.findings),
-              "url_cases": urls.tried, "url_benign": urls.benign, "url_refused": urls.refused, "url_other_errors": urls.other_errors,
-              "url_read": urls.read, "url_findings": len(urls.findings),
+              "findings": len(stats.findings) + len(urls.findings) + len(edits.findings),
+              "url_cases": urls.tried, "url_benign": urls.benign, "url_refused": urls.refused,
+              "url_other_errors": urls.other_errors, "url_read": urls.read, "url_findings": len(urls.findings),
+              "edits": edits.edits, "kills": edits.kills, "concurrent_edits": edits.concurrent_edits,
+              "lost": edits.lost,
               "distinct_findings": list(distinct.values())}
     print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))
     for finding in distinct.values():

@@ -7,10 +7,10 @@ The file is converted once, on first use; the chunk index comes from one
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from .._atomic import atomic_file
 from ..conversion import ConversionReport, HDF5Converter, HDF5Source, LindiH5ZarrStoreOpts, RefDocument
 from ..errors import ConversionError, LindiError
 
@@ -68,18 +68,8 @@ class LindiH5ZarrStore:
     def write_reference_file_system(self, output_file_name: str | os.PathLike[str]) -> None:
         """Write the document as compact JSON, atomically (temp file + rename: never a partial file)."""
         document = self._convert()
-        target = os.path.abspath(os.fspath(output_file_name))
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".lindi-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as fp:
-                document.write(fp)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_file(output_file_name, encoding="ascii") as fp:
+            document.write(fp)
 
     def close(self) -> None:
         """Close the HDF5 file (a converted document stays available)."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tempfile
 from functools import cached_property
 from typing import Any
 
 import h5py
 
 from .. import strict_json
+from .._atomic import atomic_write, remove_stale_temporaries, resolve_target
+from .._locking import DocumentLock, lock_document
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
@@ -57,6 +58,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._closed = False
         self._writeback: str | None = None
         self._own_staging = False
+        self._lock: DocumentLock | None = None
         self._dataset_class: type[LindiH5pyDataset] = LindiH5pyDataset
         self._attrs_class: type[LindiH5pyAttributes] = LindiH5pyAttributes
         if mode != "r":
@@ -70,12 +72,16 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                         local_cache: LocalCache | None = None, range_reader: RangeReader | None = None,
                         coalesce: CoalesceOptions | None = None, allow_local_files: bool | None = None,
                         allow_private_hosts: bool | None = None, allow_local: bool | None = None,
-                        limits: Limits | None = None) -> LindiH5pyFile:
+                        limits: Limits | None = None, locking: bool | None = None) -> LindiH5pyFile:
         """Open a ``.lindi.json`` document from a path or any URL a backend serves (http(s), s3, gs, DANDI).
 
         A remote document is fetched whole; its relative refs resolve against its URL, and it may not
         reference local files or private addresses other than its own origin unless ``allow_local``
         (both), ``allow_*`` or ``LINDI_ALLOW_LOCAL=1`` say so. ``limits``: see :class:`lindi.security.Limits`.
+
+        A local document opened in a writing mode is locked against other writers until ``close()``
+        (:class:`lindi.errors.DocumentLockedError` for the second one); ``locking=False`` or
+        ``LINDI_USE_FILE_LOCKING=FALSE`` turns that off (see :mod:`lindi._locking`).
         """
         from ..staging import StagingArea, container_kind, load_container
 
@@ -85,21 +91,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src) or src)
         kind = "json" if path is None else container_kind(path)
-        if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
-            doc = _new_document(src, path, mode)
-        elif kind in ("tar", "dir"):
-            rfs, base = load_container(path or src)
-            doc = from_dict(rfs, source=path or src, base=base)
-        else:
-            doc = load_document(url_or_path, policy=policy, limits=limits)
-        doc.policy, doc.limits = policy, doc.limits or limits
-        own = mode != "r" and staging_area is None and path is not None and _is_container(path)
-        if own:
-            staging_area = StagingArea.create()  # chunks wait here until the container is written
-        f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
-                      range_reader=range_reader, coalesce=coalesce)
+        lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
+        try:
+            if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
+                doc = _new_document(src, path, mode)
+            elif kind in ("tar", "dir"):
+                rfs, base = load_container(path or src)
+                doc = from_dict(rfs, source=path or src, base=base)
+            else:
+                doc = load_document(url_or_path, policy=policy, limits=limits)
+            doc.policy, doc.limits = policy, doc.limits or limits
+            own = mode != "r" and staging_area is None and path is not None and _is_container(path)
+            if own:
+                staging_area = StagingArea.scratch()  # chunks wait here until the container is written
+            f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
+                          range_reader=range_reader, coalesce=coalesce)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         f._own_staging = own
         f._writeback = path if mode != "r" else None
+        f._lock = lock
         return f
 
     @classmethod
@@ -179,18 +192,11 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
 
     def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
-        """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
-        target = os.path.abspath(os.fspath(filename))
-        text = strict_json.dumps(self._store.document.to_dict())
-        fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        """Write the document to ``filename`` atomically (see :mod:`lindi._atomic`: mode kept, symlink
+        written through, leftovers of killed writers removed)."""
+        target = resolve_target(filename)
+        remove_stale_temporaries(os.path.dirname(target))
+        atomic_write(target, strict_json.dumps(self._store.document.to_dict()).encode())
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property
@@ -247,6 +253,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                 self.__dict__.pop("_editor").close()
             if self._own_staging and self._staging_area is not None:
                 self._staging_area.cleanup()
+            if self._lock is not None:
+                self._lock.release()
 
     def __enter__(self) -> LindiH5pyFile:
         return self

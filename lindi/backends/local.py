@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .._atomic import atomic_write
 from ..errors import IntegrityError, RemoteError
 from .base import Backend
 from .content import verified_blob_path
@@ -20,29 +20,6 @@ _OS_ERROR_HINTS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quo
 def describe_os_error(exc: OSError) -> str:
     """A short human reason for a failed write (``the disk is full``, ``permission denied``...)."""
     return _OS_ERROR_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
-
-
-def atomic_write_file(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory, fsync and rename.
-
-    On any failure the temporary file is removed and the OSError propagates:
-    ``path`` then holds its old content (or does not exist), never half a file.
-    """
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class LocalBackend(Backend):
@@ -85,7 +62,7 @@ class LocalBackend(Backend):
         probe = os.path.join(root, f".lindi-write-probe-{os.getpid()}")
         try:
             os.makedirs(root, exist_ok=True)
-            atomic_write_file(probe, b"")
+            atomic_write(probe, b"")
             os.unlink(probe)
         except OSError as exc:
             raise RemoteError(f"cannot write to the destination: {describe_os_error(exc)}", url=destination) from None
@@ -103,7 +80,7 @@ class LocalBackend(Backend):
 
     def _write(self, path: str, data: bytes) -> None:
         try:
-            atomic_write_file(path, data)
+            atomic_write(path, data, make_dirs=True)
         except OSError as exc:
             raise RemoteError(f"cannot write local file: {describe_os_error(exc)}", url=path) from None
 

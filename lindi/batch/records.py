@@ -6,12 +6,12 @@ done) and rewritten atomically at the end with exactly one record per input.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import IO, Any, Literal
 
 from .. import strict_json
+from .._atomic import atomic_file
 from ..errors import DocumentError
 from .errors import BatchUsageError
 
@@ -103,15 +103,9 @@ class ResultsLog:
 
 def write_jsonl(path: str, records: Iterable[ResultRecord]) -> None:
     """Write ``records`` as JSON lines atomically (temp file + rename)."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".lindi-results-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            for record in records:
-                fp.write(strict_json.dumps(record.to_dict()) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_file(path, encoding="utf-8") as fp:
+        for record in records:
+            fp.write(strict_json.dumps(record.to_dict()) + "\n")
 
 
 def summarize(records: list[ResultRecord], seconds: float, *, verb: str) -> str:

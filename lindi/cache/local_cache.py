@@ -4,6 +4,14 @@ Entries are keyed on the *unsigned* ref ``(url, offset, length)``: a presigned
 URL and its re-signed successor hit the same entry. Storage is one SQLite
 database in WAL mode (concurrent readers, serialised writers, crash safe),
 with a size limit enforced by evicting the least recently used entries.
+
+Each entry stores the CRC-32 of its bytes (``zlib.crc32``: in the standard
+library, so every environment sharing a cache computes the same value; it
+catches every single-byte and burst error up to 32 bits, and the cache
+guards against a damaged disk, not an attacker). An entry whose bytes no
+longer match is dropped and fetched again. A cache that cannot be used at all
+(its folder is a file or read-only, the database is corrupt or locked) turns
+itself off with one warning: reads go to the source, uncached.
 """
 from __future__ import annotations
 
@@ -11,6 +19,8 @@ import os
 import sqlite3
 import threading
 import time
+import warnings
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel
 
 from ..backends.urls import is_local
-from ..errors import IntegrityError
+from ..errors import CacheError, IntegrityError
 
 DEFAULT_MAX_BYTES = 10 * 1024**3
 # Query parameters that only carry a signature or its validity window.
@@ -27,6 +37,9 @@ _SIGNING_PARAMS = (
     "response-content-disposition", "response-content-type",
 )
 _TOUCH_INTERVAL_S = 60.0
+#: schema versions (``PRAGMA user_version``): 0 no checksums (LINDI 1.0 before issue 18), 1 a CRC-32 per entry
+_SCHEMA_VERSION = 1
+_DB_NAME = "chunks.sqlite3"
 
 RangeRequest = tuple[str, int, int]
 RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
@@ -70,20 +83,48 @@ class LocalCache:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.max_bytes = int(max_bytes)
-        self._db_path = self.cache_dir / "chunks.sqlite3"
+        self._db_path = self.cache_dir / _DB_NAME
         self._local = threading.local()
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS chunks (url TEXT NOT NULL, offset INTEGER NOT NULL, "
-                "length INTEGER NOT NULL, data BLOB NOT NULL, atime REAL NOT NULL, "
-                "PRIMARY KEY (url, offset, length)) WITHOUT ROWID")
-            db.execute("CREATE INDEX IF NOT EXISTS chunks_atime ON chunks (atime)")
+        #: why the cache is turned off (None while it works)
+        self.problem: str | None = None
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as exc:
+            self._turn_off(exc)
 
     def __repr__(self) -> str:
         return f"LocalCache(cache_dir={str(self.cache_dir)!r}, max_bytes={self.max_bytes})"
+
+    def _open(self) -> None:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        db = self._connect()
+        db.execute("PRAGMA journal_mode=WAL")
+        with _write_transaction(db):
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS chunks (url TEXT NOT NULL, offset INTEGER NOT NULL, "
+                "length INTEGER NOT NULL, data BLOB NOT NULL, atime REAL NOT NULL, crc INTEGER, "
+                "PRIMARY KEY (url, offset, length)) WITHOUT ROWID")
+            db.execute("CREATE INDEX IF NOT EXISTS chunks_atime ON chunks (atime)")
+            if db.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+                if "crc" not in columns:  # entries cached before checksums: kept, and refetched on first use
+                    db.execute("ALTER TABLE chunks ADD COLUMN crc INTEGER")
+                db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+
+    def _turn_off(self, exc: BaseException) -> None:
+        """Stop using the cache after a database or file system failure (one warning per cache)."""
+        if self.problem is None:
+            self.problem = f"{exc.__class__.__name__}: {exc}"
+            warnings.warn(f"the LINDI cache at {self.cache_dir} cannot be used ({self.problem}); reading without "
+                          "it. 'lindi cache clear' repairs a damaged cache.", RuntimeWarning, stacklevel=3)
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            db.close()
 
     def _connect(self) -> sqlite3.Connection:
         # One connection per thread: sqlite3 connections must not be shared across threads.
@@ -98,23 +139,39 @@ class LocalCache:
         return self.get_many([(url, offset, length)])[0]
 
     def get_many(self, refs: Sequence[RangeRequest]) -> list[bytes | None]:
-        """Cached bytes for each ref (None where absent), in order."""
+        """Cached bytes for each ref (None where absent or damaged), in order."""
+        if self.problem is None:
+            try:
+                return self._get_many(refs)
+            except sqlite3.Error as exc:
+                self._turn_off(exc)
+        return [None] * len(refs)
+
+    def _get_many(self, refs: Sequence[RangeRequest]) -> list[bytes | None]:
         db = self._connect()
         now = time.time()
         out: list[bytes | None] = []
         stale: list[tuple[float, str, int, int]] = []
+        damaged: list[tuple[str, int, int]] = []
         for url, offset, length in refs:
             key = (unsigned_url(url), int(offset), int(length))
-            row = db.execute("SELECT data, atime FROM chunks WHERE url=? AND offset=? AND length=?", key).fetchone()
-            if row is None or len(row[0]) != key[2]:
+            row = db.execute("SELECT data, atime, crc FROM chunks WHERE url=? AND offset=? AND length=?",
+                             key).fetchone()
+            if row is None:
                 out.append(None)
                 continue
-            out.append(bytes(row[0]))
+            data = bytes(row[0])
+            if len(data) != key[2] or row[2] is None or zlib.crc32(data) != row[2]:
+                damaged.append(key)  # or cached before checksums existed: fetched again and stored with one
+                out.append(None)
+                continue
+            out.append(data)
             if now - row[1] > _TOUCH_INTERVAL_S:
                 stale.append((now, *key))
-        if stale:
+        if stale or damaged:
             with _write_transaction(db):
                 db.executemany("UPDATE chunks SET atime=? WHERE url=? AND offset=? AND length=?", stale)
+                db.executemany("DELETE FROM chunks WHERE url=? AND offset=? AND length=?", damaged)
         return out
 
     def put(self, url: str, offset: int, length: int, data: bytes) -> None:
@@ -130,13 +187,17 @@ class LocalCache:
                                      ref=f"[{offset}, {length}]")
             if length > self.max_bytes:
                 continue
-            rows.append((unsigned_url(url), int(offset), int(length), sqlite3.Binary(data), now))
-        if not rows:
+            rows.append((unsigned_url(url), int(offset), int(length), sqlite3.Binary(data), now, zlib.crc32(data)))
+        if not rows or self.problem is not None:
             return
-        db = self._connect()
-        with _write_transaction(db):
-            db.executemany("INSERT OR REPLACE INTO chunks (url, offset, length, data, atime) VALUES (?,?,?,?,?)", rows)
-            self._evict(db)
+        try:
+            db = self._connect()
+            with _write_transaction(db):
+                db.executemany("INSERT OR REPLACE INTO chunks (url, offset, length, data, atime, crc) "
+                               "VALUES (?,?,?,?,?,?)", rows)
+                self._evict(db)
+        except sqlite3.Error as exc:
+            self._turn_off(exc)
 
     def _evict(self, db: sqlite3.Connection) -> None:
         total = db.execute("SELECT COALESCE(SUM(length), 0) FROM chunks").fetchone()[0]
@@ -152,14 +213,49 @@ class LocalCache:
         db.executemany("DELETE FROM chunks WHERE url=? AND offset=? AND length=?", victims)
 
     def info(self) -> CacheInfo:
-        entries, total = self._connect().execute("SELECT COUNT(*), COALESCE(SUM(length), 0) FROM chunks").fetchone()
+        """Entries and bytes held; a CacheError says why the cache cannot be used."""
+        self._check_usable()
+        try:
+            entries, total = self._connect().execute(
+                "SELECT COUNT(*), COALESCE(SUM(length), 0) FROM chunks").fetchone()
+        except sqlite3.Error as exc:
+            self._turn_off(exc)
+            self._check_usable()
         return CacheInfo(path=str(self.cache_dir), entries=entries, bytes=total, max_bytes=self.max_bytes)
 
     def clear(self) -> None:
-        db = self._connect()
-        with _write_transaction(db):
-            db.execute("DELETE FROM chunks")
-        db.execute("VACUUM")
+        """Delete every entry; a damaged database is deleted and created anew (a CacheError if that fails)."""
+        if self.problem is None:
+            try:
+                db = self._connect()
+                with _write_transaction(db):
+                    db.execute("DELETE FROM chunks")
+                db.execute("VACUUM")
+                return
+            except sqlite3.Error:
+                pass  # repaired below
+        self._close_connection()
+        if self.cache_dir.exists() and not self.cache_dir.is_dir():
+            raise CacheError(f"the cache folder {self.cache_dir} is a file; remove it or set LINDI_CACHE_DIR")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self._db_path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise CacheError(f"cannot remove the damaged cache database {self._db_path}{suffix}: "
+                                 f"{exc.strerror}") from None
+        self.problem = None
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as exc:
+            self.problem = f"{exc.__class__.__name__}: {exc}"
+            self._close_connection()
+            self._check_usable()
+
+    def _check_usable(self) -> None:
+        if self.problem is not None:
+            raise CacheError(f"the cache at {self.cache_dir} cannot be used: {self.problem}")
 
 
 class _write_transaction:
@@ -173,7 +269,10 @@ class _write_transaction:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
 
 def cached_range_reader(reader: RangeReader, cache: LocalCache) -> RangeReader:

@@ -34,7 +34,7 @@ def cat_command(document: str, target: str, fmt: str, output: str | None, cache_
       lindi cat x.lindi.tar /data --format npy -o data.npy
     """
     from lindi import strict_json
-    from lindi.backends.local import atomic_write_file
+    from lindi._atomic import atomic_write
     from lindi.cache import LocalCache
     from lindi.inspection import open_document
     from lindi.inspection.reading import as_json, as_npy, as_text, read_selection
@@ -55,6 +55,6 @@ def cat_command(document: str, target: str, fmt: str, output: str | None, cache_
             else:
                 payload = (as_text(f, data, dt, terminal_width()) + "\n").encode("utf-8")
         if output is not None:
-            atomic_write_file(output, payload)
+            atomic_write(output, payload, make_dirs=True)
         else:
             click.echo(payload, nl=False)

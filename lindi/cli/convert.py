@@ -2,11 +2,15 @@
 
 Exit status: 0 converted (unsupported objects are listed), 1 conversion failed or
 ``--strict`` met an unsupported object, 2 usage or I/O error (missing file, not HDF5,
-unwritable output). The output is written atomically: never a partial file.
+unwritable output, an output that is the input or an existing file that is not a LINDI
+document without ``--force``). The output's suffix picks the format: ``.lindi.tar`` and
+``.lindi.d`` take copies of the chunks, anything else is a ``.lindi.json`` referencing
+them. The output is written atomically: never a partial file.
 """
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import NoReturn
 
 import click
@@ -35,30 +39,60 @@ def _summary(output: str, report: ConversionReport) -> str:
               help="Inline arrays stored in fewer bytes than this (default 4096).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) at the first object that cannot be converted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON on stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing OUTPUT even if it is not a LINDI document.")
 def convert_command(src: str, output: str | None, inline_threshold: int | None, strict: bool,
-                    as_json: bool) -> None:
-    """Convert the HDF5 file SRC to a LINDI document."""
+                    as_json: bool, force: bool) -> None:
+    """Convert the HDF5 file SRC to a LINDI document (.lindi.json, .lindi.tar or .lindi.d by OUTPUT's suffix)."""
     from ..LindiH5ZarrStore import LindiH5ZarrStore
+    from ..staging import StagingError, write_container
 
     opts = LindiH5ZarrStoreOpts(strict=strict)
     if inline_threshold is not None:
         opts = dataclasses.replace(opts, inline_threshold=inline_threshold)
     output = output or src + ".lindi.json"
+    _check_output(src, output, force)
     try:
         with tqdm(unit=" chunks", desc="indexing", delay=1.0, disable=as_json, leave=False) as bar, \
                 LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update) as store:
-            store.write_reference_file_system(output)
+            if _is_container(output):
+                write_container(store.to_reference_file_system(), output,
+                                base=os.path.dirname(os.path.abspath(src)))
+            else:
+                store.write_reference_file_system(output)
             report = store.report
     except SourceOpenError as exc:
         _fail(str(exc), 2)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}", 2)
+    except StagingError as exc:
+        _fail(str(exc), 2)
     except LindiError as exc:
         _fail(f"conversion failed: {exc}", 1)
     if as_json:
         click.echo(dumps({"output": output, "report": report.to_dict()}))
     else:
         click.echo(_summary(output, report))
+
+
+def _is_container(output: str) -> bool:
+    return output.rstrip("/").endswith((".tar", ".lindi.d"))
+
+
+def _check_output(src: str, output: str, force: bool) -> None:
+    """Refuse to write over the input (whatever ``--force`` says) or over a file that is not a LINDI document."""
+    from ..staging.containers import is_lindi_document
+
+    if not os.path.lexists(output):
+        return
+    same = os.path.realpath(src) == os.path.realpath(output)
+    try:
+        same = same or os.path.samefile(src, output)
+    except OSError:
+        pass
+    if same:
+        _fail(f"the output {output} is the input file; choose another output", 2)
+    if not force and not is_lindi_document(output):
+        _fail(f"{output} exists and is not a LINDI document; pass --force to replace it", 2)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -15,6 +15,7 @@ from typing import Any
 import click
 import numpy as np
 
+from ..backends.local import describe_os_error
 from ..errors import LindiError
 
 
@@ -135,4 +136,8 @@ def demo_command(workdir: Path | None) -> None:
     except LindiError as exc:
         click.echo(f"lindi demo: failed: {exc}", err=True)
         status = 1
+    except OSError as exc:  # the work folder cannot be created or written
+        click.echo(f"lindi demo: error: cannot write in {exc.filename or workdir}: {describe_os_error(exc)}",
+                   err=True)
+        status = 2
     raise SystemExit(status)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import tempfile
 from typing import Any
 
 import h5py
 
 from .. import strict_json
+from .._atomic import atomic_write
 from .._version import __version__
 from ..errors import DocumentError, LindiError
 from .dump import dump_text
@@ -96,10 +96,7 @@ def write(ops_path: str, out_path: str) -> dict[str, Any]:
         raise DocumentError(str(exc), source=ops_path) from None
     with LindiH5ZarrStore.from_file(h5_path, url=f"./{h5_name}") as store:
         doc = store.to_reference_file_system()
-    fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(strict_json.dumps(doc))
-    os.replace(tmp, out_path)
+    atomic_write(out_path, strict_json.dumps(doc).encode())
     return {"written": out_path, "blobs": [h5_path]}
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from .._atomic import remove_stale_temporaries, temp_prefix
 from ..backends.local import describe_os_error
 from ..backends.urls import local_path
 from .blobs import atomic_write, blob_relpath, check_digest, sha256_hex
@@ -40,6 +41,20 @@ class StagingArea:
             raise StagingError(f"cannot create a staging directory in {base_dir or tempfile.gettempdir()}: "
                                f"{describe_os_error(exc)}") from exc
         return cls(directory, keep=keep)
+
+    @classmethod
+    def scratch(cls) -> StagingArea:
+        """A staging area for this process only (an edited container's new chunks until it is written).
+
+        Its name carries the process (see :mod:`lindi._atomic`), so that the
+        next one created removes those of processes killed before cleaning up.
+        """
+        base = tempfile.gettempdir()
+        remove_stale_temporaries(base)
+        try:
+            return cls(tempfile.mkdtemp(prefix=temp_prefix("staging"), dir=base))
+        except OSError as exc:
+            raise StagingError(f"cannot create a staging directory in {base}: {describe_os_error(exc)}") from exc
 
     def __enter__(self) -> StagingArea:
         return self

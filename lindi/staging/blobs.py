@@ -6,8 +6,9 @@ or a full disk never leaves a half-written blob under a real name.
 """
 from __future__ import annotations
 
+from .. import _atomic
 from ..backends.content import BLOB_DIR, blob_relpath, check_digest, sha256_hex
-from ..backends.local import atomic_write_file, describe_os_error
+from ..backends.local import describe_os_error
 from .errors import StagingError
 
 __all__ = ["BLOB_DIR", "atomic_write", "blob_relpath", "check_digest", "sha256_hex"]
@@ -16,6 +17,6 @@ __all__ = ["BLOB_DIR", "atomic_write", "blob_relpath", "check_digest", "sha256_h
 def atomic_write(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename; a StagingError says why not."""
     try:
-        atomic_write_file(path, data)
+        _atomic.atomic_write(path, data, make_dirs=True)
     except OSError as exc:
         raise StagingError(f"cannot write {path}: {describe_os_error(exc)}") from exc

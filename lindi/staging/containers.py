@@ -17,8 +17,11 @@ from ..errors import DocumentError
 from ..store.policy import is_remote
 from .blobs import atomic_write
 from .errors import ContainerError
-from .lindi_dir import load_lindi_dir, write_lindi_dir
-from .lindi_tar import load_lindi_tar, write_lindi_tar
+from .lindi_dir import DOCUMENT_NAME, load_lindi_dir, write_lindi_dir
+from .lindi_tar import load_lindi_tar, tar_members, write_lindi_tar
+
+#: how much of a JSON file is read to tell a LINDI document (its ``"refs"`` key comes early)
+_SNIFF_BYTES = 1 << 20
 
 
 def container_kind(location: str) -> str:
@@ -29,11 +32,47 @@ def container_kind(location: str) -> str:
     if name.endswith(".tar"):
         return "tar"
     if not is_remote(location) and os.path.isfile(local_path(location)):
-        with open(local_path(location), "rb") as f:
-            head = f.read(512)
+        try:
+            with open(local_path(location), "rb") as f:
+                head = f.read(512)
+        except OSError:
+            return "json"  # unreadable: reading it as a document reports why, in one line
         if len(head) == 512 and head[257:262] == b"ustar":
             return "tar"
     return "json"
+
+
+def is_lindi_document(path: str) -> bool:
+    """Whether the local ``path`` holds a LINDI document (``.lindi.json``, ``.lindi.d`` or ``.lindi.tar``),
+    judged from its first bytes: what a writer may replace without being told to."""
+    kind = container_kind(path)
+    if kind == "dir":
+        return os.path.isfile(os.path.join(path, DOCUMENT_NAME))
+    try:
+        if kind == "tar":
+            return DOCUMENT_NAME in tar_members(path)
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except (OSError, ContainerError):
+        return False
+    return head.lstrip().startswith(b"{") and b'"refs"' in head
+
+
+def container_document(path: str) -> bytes:
+    """The ``lindi.json`` text inside a local ``.lindi.d`` or ``.lindi.tar``, as stored (refs ``./``-relative)."""
+    try:
+        if container_kind(path) == "dir":
+            with open(os.path.join(path, DOCUMENT_NAME), "rb") as f:
+                return f.read()
+        members = tar_members(path)
+        if DOCUMENT_NAME not in members:
+            raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=path)
+        offset, size = members[DOCUMENT_NAME]
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read(size)
+    except OSError as exc:
+        raise ContainerError(f"cannot read {DOCUMENT_NAME}: {exc.strerror or exc}", source=path) from None
 
 
 def load_container(source: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .. import strict_json
+from .. import _atomic, strict_json
 from ..store.policy import is_remote
 from .blobs import atomic_write, blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
@@ -22,6 +23,7 @@ from .paths import inside_directory, safe_member_name
 from .refs import is_range, local_ranges, read_in_batches, replace_refs
 
 DOCUMENT_NAME = "lindi.json"
+_OLD_SUFFIX = ".old-"
 
 
 def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, base: str | None = None,
@@ -29,16 +31,20 @@ def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     """Write ``doc`` as a ``.lindi.d`` at ``path``, copying in every chunk that lives in a local file.
 
     ``base`` is where the document's relative refs resolve (its directory).
-    The directory is built beside ``path`` and renamed into place. Returns the
+    The directory is built beside ``path`` and swapped into place; a symlink
+    at ``path`` is written through. Leftovers of writers that were killed
+    (temporaries, an old folder set aside) are cleaned up first. Returns the
     absolute path.
     """
-    target = os.path.abspath(os.fspath(path))
+    target = _atomic.resolve_target(path)
+    recover_interrupted_swap(target)
     if os.path.exists(target) and not overwrite:
         raise StagingError(f"{target} already exists (pass overwrite=True to replace it)")
     link_targets(doc, container=target, source=target)  # refused now rather than on every later open
     parent = os.path.dirname(target)
+    _atomic.remove_stale_temporaries(parent)
     try:
-        tmp = tempfile.mkdtemp(prefix=".tmp-lindi-d-", dir=parent)
+        tmp = tempfile.mkdtemp(prefix=_atomic.temp_prefix("d"), dir=parent)
     except OSError as exc:
         raise StagingError(f"cannot create {target}: {exc.strerror}") from exc
     try:
@@ -56,6 +62,7 @@ def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
             new[key] = by_range[r]
         atomic_write(os.path.join(tmp, DOCUMENT_NAME),
                      strict_json.dumps(replace_refs(doc, new), indent=1).encode())
+        os.chmod(tmp, _atomic.kept_mode(target, directory=True))
         _move_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -64,13 +71,43 @@ def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
 
 
 def _move_into_place(tmp: str, target: str) -> None:
+    """Put the finished folder ``tmp`` under the name ``target``: one exchange where the system can swap
+    two names, else two renames with the old folder set aside as ``<target>.old-<pid>@<host>`` in between."""
+    if os.path.exists(target) and _atomic.exchange_paths(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the old folder
+        return
     old = None
     if os.path.exists(target):
-        old = target + f".old-{os.getpid()}"
+        old = f"{target}{_OLD_SUFFIX}{_atomic.writer_tag()}"
         os.rename(target, old)
     os.rename(tmp, target)
+    _atomic.fsync_directory(os.path.dirname(target))
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted_swap(target: str) -> None:
+    """Repair what a writer killed between its two renames left: ``target`` missing and the old folder
+    under ``<target>.old-<pid>@<host>``. The old folder is put back; one left beside a present ``target`` is
+    removed. Folders of writers still running, or of other hosts, are not touched."""
+    parent, name = os.path.split(target)
+    pattern = re.compile(re.escape(name + _OLD_SUFFIX) + r"(\d+@[A-Za-z0-9._]+)")
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for entry in names:
+        m = pattern.fullmatch(entry)
+        if m is None or not _atomic.dead_writer(m.group(1)):
+            continue
+        leftover = os.path.join(parent, entry)
+        try:
+            if os.path.lexists(target):
+                shutil.rmtree(leftover)
+            else:
+                os.rename(leftover, target)
+        except OSError:
+            continue  # another process recovered it first
 
 
 def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
@@ -80,6 +117,8 @@ def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     no absolute path, no symlink leading out): otherwise a ContainerError.
     """
     root = os.path.abspath(os.fspath(path))
+    if not os.path.lexists(root):
+        recover_interrupted_swap(_atomic.resolve_target(root))
     doc_path = os.path.join(root, DOCUMENT_NAME)
     try:
         with open(doc_path, "rb") as f:

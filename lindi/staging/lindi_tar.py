@@ -16,12 +16,12 @@ import io
 import json
 import os
 import tarfile
-import tempfile
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from .. import strict_json
+from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from ..backends.urls import local_path
 from ..store.policy import is_remote
 from .blobs import blob_relpath, sha256_hex
@@ -45,55 +45,40 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     """Write ``doc`` and every chunk it keeps in local files as a ``.lindi.tar`` at ``path`` (atomically).
 
     ``base`` is where the document's relative refs resolve (its directory).
-    Returns the absolute path.
+    The document may point into the archive it replaces (an edit in mode
+    ``r+``): the old archive is read while the new one is written beside it.
+    A symlink at ``path`` is written through. Returns the absolute path.
     """
-    target = os.path.abspath(os.fspath(path))
+    target = resolve_target(path)
     link_targets(doc, container=target, source=target)  # refused now rather than on every later open
     ranges = local_ranges(doc, base)
     unique = sorted(set(ranges.values()), key=LocalRange.request)
     digest_of: dict[LocalRange, str] = {}
-    sizes: dict[str, int] = {}
+    sizes: dict[str, int] = {}  # digest -> size, in the order the blobs are first read and then written
     for r, data in read_in_batches(unique):  # first pass: names and sizes only, memory stays bounded
         digest_of[r] = sha256_hex(data)
-        sizes[digest_of[r]] = len(data)
+        sizes.setdefault(digest_of[r], len(data))
     new = {key: [f"./{blob_relpath(digest_of[r])}", 0, r.length] for key, r in ranges.items()}
     document = strict_json.dumps(replace_refs(doc, new), indent=1).encode()
-    blob_names = [blob_relpath(d) for d in sorted(sizes)]
-    layout = _layout([(DOCUMENT_NAME, len(document))] + [(n, sizes[n.rsplit("/", 1)[-1]]) for n in blob_names])
-
-    fd, tmp_path = _temp_beside(target)
-    tmp: str | None = tmp_path
+    layout = _layout([(DOCUMENT_NAME, len(document))] + [(blob_relpath(d), n) for d, n in sizes.items()])
+    remove_stale_temporaries(os.path.dirname(target))
     try:
-        with os.fdopen(fd, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-                index = layout["files"]
-                _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
-                _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
-                _add(tar, DOCUMENT_NAME, document, index[2]["o"])
-                offsets = {f["n"]: f["o"] for f in index}
-                written: set[str] = set()
-                for r, data in read_in_batches(unique):
-                    name = blob_relpath(digest_of[r])
-                    if name not in written:
-                        _add(tar, name, data, offsets[name])
-                        written.add(name)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp_path, target)
-        tmp = None
+        with atomic_file(target) as raw, \
+                tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            index = layout["files"]
+            _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
+            _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
+            _add(tar, DOCUMENT_NAME, document, index[2]["o"])
+            offsets = {f["n"]: f["o"] for f in index}
+            written: set[str] = set()
+            for r, data in read_in_batches(unique):
+                name = blob_relpath(digest_of[r])
+                if name not in written:
+                    _add(tar, name, data, offsets[name])
+                    written.add(name)
     except OSError as exc:
         raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
     return target
-
-
-def _temp_beside(target: str) -> tuple[int, str]:
-    try:
-        return tempfile.mkstemp(prefix=".tmp-lindi-tar-", dir=os.path.dirname(target))
-    except OSError as exc:
-        raise StagingError(f"cannot write {target}: {exc.strerror}") from exc
 
 
 def _blocks(n: int) -> int:
@@ -147,7 +132,7 @@ def load_lindi_tar(path_or_url: str | os.PathLike[str]) -> tuple[dict[str, Any],
         tar_url, base = location, location
     else:
         tar_url = os.path.abspath(local_path(location))
-        members, total = _local_members(tar_url), os.path.getsize(tar_url)
+        members, total = tar_members(tar_url), os.path.getsize(tar_url)
         base = os.path.dirname(tar_url)
     if DOCUMENT_NAME not in members:
         raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=location)
@@ -179,7 +164,8 @@ def _check_member(info: tarfile.TarInfo, location: str) -> str:
     return safe_member_name(info.name, container=location)
 
 
-def _local_members(path: str) -> Members:
+def tar_members(path: str) -> Members:
+    """``name -> (data offset, size)`` of every member of a local tar (refusing unsafe entries)."""
     members: Members = {}
     try:
         with tarfile.open(path, mode="r:") as tar:

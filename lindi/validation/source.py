@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from lindi.errors import ValidationSourceError
+from lindi.errors import LindiError, ValidationSourceError
 
 #: Seconds to wait for a server to connect and to send each part of the answer.
 URL_TIMEOUT = 30.0
@@ -23,10 +23,16 @@ def is_url(location: str) -> bool:
 
 
 def read_source(location: str | os.PathLike[str]) -> bytes:
-    """The raw bytes of a local file or an http(s) URL."""
+    """The raw bytes of a local file (the ``lindi.json`` inside a local container) or an http(s) URL."""
     location = os.fspath(location)
     if is_url(location):
         return _read_url(location)
+    from lindi.staging.containers import container_document, container_kind
+    if container_kind(location) != "json":  # a .lindi.d or .lindi.tar: the document inside it
+        try:
+            return container_document(location)
+        except LindiError as exc:
+            raise ValidationSourceError(f"cannot read {location}: {exc}") from None
     try:
         with open(location, "rb") as f:
             return f.read()
