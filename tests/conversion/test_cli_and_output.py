@@ -71,11 +71,12 @@ def test_cli_json_report_lists_unsupported(tmp_path):
 def test_cli_strict_fails_without_partial_output(tmp_path):
     src = _make(tmp_path / "f.h5", unsupported=True)
     out = tmp_path / "o.lindi.json"
-    out.write_text("previous")
+    previous = '{"version": 1, "refs": {".zgroup": {"zarr_format": 2}}}'  # an earlier LINDI output: may be replaced
+    out.write_text(previous)
     result = run(src, "-o", out, "--strict")
     assert result.exit_code == 1
     assert "/bs" in result.output
-    assert out.read_text() == "previous"
+    assert out.read_text() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.h5", "o.lindi.json"]  # no temp files left
 
 
