@@ -1,0 +1,91 @@
+"""Peak memory of one hostile read, measured in a fresh process.
+
+``python -m tests.reliability.memory_probe TASK.json`` runs one task and prints
+one JSON line: the outcome (``"ok"`` or the exception's class name), its
+message, and ``growth``: how far the process's peak resident set (``VmHWM``,
+reset through ``/proc/self/clear_refs`` just before the step) rose above its
+resident set at the start of the step, so C allocations in codecs count too,
+which tracemalloc would miss. With ``address_space`` the
+step runs under ``RLIMIT_AS`` = the current virtual size + that many bytes, so
+running out of memory shows as a ``MemoryError`` instead of swapping.
+
+Tasks: ``{"kind": "read", "path": doc, "dataset": name, "limits": {...}}``
+(open with ``from_lindi_file``, read the dataset whole) and
+``{"kind": "open", "path": doc, "limits": {...}}`` (only open the document).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _virtual_size() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * resource.getpagesize()
+
+
+def _status(field: str) -> int:
+    """A ``kB`` figure of /proc/self/status, in bytes."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def _reset_peak() -> int:
+    """Reset the peak resident set to the current one (Linux >= 4.0); the current resident set."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _status("VmRSS")
+
+
+def _main(task: dict[str, Any]) -> dict[str, Any]:
+    from lindi import LindiH5pyFile
+    from lindi.security import Limits
+
+    limits = Limits.from_env(**task.get("limits", {}))
+    f = None
+    if task["kind"] == "read":
+        f = LindiH5pyFile.from_lindi_file(task["path"], limits=limits)
+    before = _reset_peak()
+    if task.get("address_space"):
+        cap = _virtual_size() + int(task["address_space"])
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    start = time.perf_counter()
+    try:
+        if f is None:
+            f = LindiH5pyFile.from_lindi_file(task["path"], limits=limits)
+        else:
+            f[task["dataset"]][()]
+        outcome, message = "ok", ""
+    except BaseException as exc:  # noqa: BLE001 - the outcome is what is measured
+        outcome, message = type(exc).__name__, str(exc)
+    seconds = time.perf_counter() - start
+    peak = _status("VmHWM")
+    return {"outcome": outcome, "message": message[:2000], "growth": max(peak - before, 0), "peak": peak,
+            "seconds": seconds}
+
+
+def probe(task: dict[str, Any], *, timeout: float = 300) -> dict[str, Any]:
+    """Run ``task`` in a fresh interpreter with this tree first on the path; its JSON result."""
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "-m", "tests.reliability.memory_probe", json.dumps(task)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise AssertionError(f"probe failed (exit {proc.returncode}): {proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+if __name__ == "__main__":
+    print(json.dumps(_main(json.loads(sys.argv[1]))))
