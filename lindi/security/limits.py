@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 from numcodecs.compat import ensure_contiguous_ndarray
 
-from ..codecs.bounded import BOUNDED_CODEC_ID, BoundedPipeline, register_bounded_codec
 from ..errors import DocumentError, LimitExceededError
 from ..strict_json import ref_pointer
 
@@ -141,6 +140,8 @@ def check_depth(value: Any, max_depth: int, *, pointer: str = "", source: str | 
 
 
 def _codec_list(value: Any, what: str, pointer: str, source: str | None) -> list[dict[str, Any]]:
+    from ..codecs.bounded import BOUNDED_CODEC_ID  # lindi.codecs imports h5py: only when an array is read
+
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
@@ -258,6 +259,8 @@ def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None =
     if (nbytes if nbytes is not None else 0) > limits.max_chunk_bytes:
         raise _exceeded(f"chunk of array /{array} too large", nbytes or 0, limits.max_chunk_bytes, "max_chunk_bytes",
                         pointer=pointer, source=source)
+    from ..codecs.bounded import BoundedPipeline, register_bounded_codec
+
     register_bounded_codec()
     pipeline = BoundedPipeline(compressor[0] if compressor else None, filters, nbytes=nbytes, items=items,
                                max_chunk_bytes=limits.max_chunk_bytes, array=array, source=source)
@@ -274,6 +277,8 @@ def decode_chunk(zarray: Mapping[str, Any], data: bytes, *, array: str, source: 
     ``compressor_only``: undo just the compressor (legacy JSON-codec chunks,
     whose json2 filter the caller parses itself), bounded by ``max_chunk_bytes``.
     """
+    from ..codecs.bounded import BoundedPipeline
+
     limits = limits or Limits.from_env()
     meta = dict(zarray)
     if compressor_only:
