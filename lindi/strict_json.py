@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from .errors import DocumentError
+from .errors import DocumentError, LimitExceededError
 
 SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -32,6 +32,10 @@ def loads(text: str | bytes, *, source: str | None = None) -> Any:
         raise DocumentError(f"not valid JSON: {exc}", pointer="", source=source) from None
     except RecursionError:
         raise DocumentError("not valid JSON: nesting too deep", pointer="", source=source) from None
+    except MemoryError:  # the parsed objects take many times the text's size
+        raise LimitExceededError(f"not enough memory to parse {len(text)} bytes of JSON; lower "
+                                 "max_document_bytes (LINDI_MAX_DOCUMENT_BYTES) to refuse such documents "
+                                 "before reading them", pointer="", source=source) from None
 
 
 def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numcodecs.compat import ensure_contiguous_ndarray
@@ -89,13 +90,49 @@ def _exceeded(what: str, value: int, limit: int, field_name: str, *, pointer: st
                               f"or {ENV_VARS[field_name]}", pointer=pointer, source=source)
 
 
-def check_document_bytes(nbytes: int, *, source: str | None = None, limits: Limits | None = None) -> None:
-    """Refuse a document text larger than ``max_document_bytes`` (call before reading it)."""
+def check_document_bytes(nbytes: int, *, source: str | None = None, limits: Limits | None = None,
+                         at_least: bool = False) -> None:
+    """Refuse a document text larger than ``max_document_bytes`` (call before reading it, or while reading:
+    ``at_least`` says that ``nbytes`` is only what was read so far)."""
     limits = limits or Limits.from_env()
     if nbytes > limits.max_document_bytes:
-        raise _exceeded("document too large", nbytes, limits.max_document_bytes, "max_document_bytes",
-                        pointer="", source=source)
+        size = f"at least {nbytes}" if at_least else nbytes
+        raise LimitExceededError(f"document too large ({size} bytes > {limits.max_document_bytes}); raise the "
+                                 f"limit with max_document_bytes=... or {ENV_VARS['max_document_bytes']}",
+                                 pointer="", source=source)
 
+
+#: Bytes read at a time from a stream whose size is not known in advance.
+READ_PIECE_BYTES = 16 * 1024**2
+
+
+def read_capped(f: BinaryIO, *, source: str | None = None, limits: Limits | None = None) -> bytes:
+    """All of ``f``, refused once it passes ``max_document_bytes``.
+
+    The size of a regular file is checked before reading; a device, pipe or
+    ``/proc`` file (whose ``st_size`` says nothing: ``/dev/zero`` is endless)
+    is read in pieces and refused one byte past the limit, so memory never
+    holds more than the limit plus one piece.
+    """
+    limits = limits or Limits.from_env()
+    limit = limits.max_document_bytes
+    info = os.fstat(f.fileno())
+    piece_bytes = READ_PIECE_BYTES
+    if stat.S_ISREG(info.st_mode):
+        check_document_bytes(info.st_size, source=source, limits=limits)
+        piece_bytes = info.st_size + 1  # usually one read, and no copy to join it
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        piece = f.read(min(piece_bytes, limit + 1 - total))
+        piece_bytes = READ_PIECE_BYTES
+        if not piece:
+            return b"".join(parts)
+        parts.append(piece)
+        total += len(piece)
+        if total > limit:
+            parts.clear()
+            check_document_bytes(total, source=source, limits=limits, at_least=True)
 
 
 

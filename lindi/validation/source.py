@@ -10,14 +10,19 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from lindi.errors import LindiError
-
-#: Seconds to wait for a server to connect and to send each part of the answer.
-URL_TIMEOUT = 30.0
+from lindi.errors import LimitExceededError, LindiError, RemoteError
+from lindi.security.limits import Limits, read_capped
 
 
 class ValidationSourceError(LindiError, OSError):
     """The document to validate could not be read (file or URL)."""
+
+
+class SourceTooLargeError(ValidationSourceError, LimitExceededError):
+    """The document to validate is larger than ``max_document_bytes`` (after any Content-Encoding)."""
+
+    def __init__(self, message: str, *, source: str | None = None):
+        LimitExceededError.__init__(self, message, pointer="", source=source)
 
 
 def is_url(location: str) -> bool:
@@ -26,28 +31,36 @@ def is_url(location: str) -> bool:
     return len(scheme) > 1
 
 
-def read_source(location: str | os.PathLike[str]) -> bytes:
-    """The raw bytes of a local file or an http(s) URL."""
+def read_source(location: str | os.PathLike[str], *, limits: Limits | None = None) -> bytes:
+    """The raw bytes of a local file or an http(s) URL, at most ``max_document_bytes`` of them.
+
+    A URL is read through the http backend (retries, the size cap applied to
+    the body as decoded from any Content-Encoding); a file, device or pipe with
+    a capped read (``/dev/zero`` is refused, not read forever).
+    """
     location = os.fspath(location)
-    if is_url(location):
-        return _read_url(location)
+    limits = limits or Limits.from_env()
     try:
+        if is_url(location):
+            return _read_url(location, limits)
         with open(location, "rb") as f:
-            return f.read()
+            return read_capped(f, source=location, limits=limits)
+    except LimitExceededError as exc:
+        raise SourceTooLargeError(str(exc)) from None
     except OSError as exc:
         raise ValidationSourceError(f"cannot read {location}: {exc.strerror or exc}") from None
 
 
-def _read_url(url: str) -> bytes:
+def _read_url(url: str, limits: Limits) -> bytes:
     scheme = urlparse(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise ValidationSourceError(f"cannot read {url}: only http and https URLs are supported by the validator")
-    import requests
+    from lindi.backends import get_registry
 
     try:
-        response = requests.get(url, timeout=URL_TIMEOUT)
-    except requests.RequestException as exc:
-        raise ValidationSourceError(f"cannot read {url}: {exc.__class__.__name__}: {exc}") from None
-    if response.status_code != 200:
-        raise ValidationSourceError(f"cannot read {url}: HTTP status {response.status_code}")
-    return response.content
+        return get_registry().read_object(url, limits.max_document_bytes)
+    except LimitExceededError as exc:
+        raise LimitExceededError(f"document too large: {exc}; raise the limit with max_document_bytes=... or "
+                                 "LINDI_MAX_DOCUMENT_BYTES", pointer="", source=url) from None
+    except RemoteError as exc:
+        raise ValidationSourceError(str(exc)) from None

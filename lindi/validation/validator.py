@@ -10,7 +10,7 @@ from jsonschema.exceptions import best_match
 
 from lindi import strict_json
 from lindi.strict_json import json_pointer
-from lindi.errors import DocumentError
+from lindi.errors import DocumentError, LimitExceededError
 
 from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
 from .refs import TEMPLATE_NAME, RefsPass
@@ -40,8 +40,13 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
         doc: Any = document
     else:
         source = os.fspath(document)
+        text = read_source(source)  # raises ValidationSourceError: the document cannot be examined at all
         try:  # the raw text is not kept: only the parsed document stays in memory
-            doc = strict_json.loads(read_source(source), source=source)
+            doc = strict_json.loads(text, source=source)
+            del text
+        except LimitExceededError as exc:  # parsed objects that would not fit in memory
+            out.error("LINDI-E-LIMIT", "", str(exc))
+            return out.report(None, source)
         except DocumentError as exc:
             out.error("LINDI-E-JSON", "", str(exc))
             return out.report(None, source)

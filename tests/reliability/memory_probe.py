@@ -10,8 +10,9 @@ step runs under ``RLIMIT_AS`` = the current virtual size + that many bytes, so
 running out of memory shows as a ``MemoryError`` instead of swapping.
 
 Tasks: ``{"kind": "read", "path": doc, "dataset": name, "limits": {...}}``
-(open with ``from_lindi_file``, read the dataset whole) and
-``{"kind": "open", "path": doc, "limits": {...}}`` (only open the document).
+(open with ``from_lindi_file``, read the dataset whole),
+``{"kind": "open", "path": doc, "limits": {...}}`` (only open the document) and
+``{"kind": "validate", "path": doc}`` (``lindi.validate``; limits from the environment).
 """
 from __future__ import annotations
 
@@ -61,7 +62,11 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     start = time.perf_counter()
     try:
-        if f is None:
+        if task["kind"] == "validate":
+            from lindi.validation import validate
+
+            validate(task["path"])
+        elif f is None:
             f = LindiH5pyFile.from_lindi_file(task["path"], limits=limits)
         else:
             f[task["dataset"]][()]
@@ -74,11 +79,11 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
             "seconds": seconds}
 
 
-def probe(task: dict[str, Any], *, timeout: float = 300) -> dict[str, Any]:
-    """Run ``task`` in a fresh interpreter with this tree first on the path; its JSON result."""
+def probe(task: dict[str, Any], *, timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``task`` in a fresh interpreter with this tree first on the path (and ``env`` added); its JSON result."""
     import os
 
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     proc = subprocess.run([sys.executable, "-m", "tests.reliability.memory_probe", json.dumps(task)], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=timeout)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

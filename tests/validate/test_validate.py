@@ -155,7 +155,7 @@ def test_url_input(server):
     report = validate(f"{server}/ok.lindi.json")
     assert report.valid and report.source == f"{server}/ok.lindi.json"
     assert _codes(validate(f"{server}/bad.lindi.json")) == {"LINDI-E-JSON"}
-    with pytest.raises(ValidationSourceError, match="HTTP status 404"):
+    with pytest.raises(ValidationSourceError, match="HTTP 404"):
         validate(f"{server}/missing.lindi.json")
 
 
