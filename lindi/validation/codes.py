@@ -75,7 +75,8 @@ ERRORS: dict[str, CodeInfo] = {
     "LINDI-E-HARD-LINK-TARGET": CodeInfo("A hard link's target node does not exist.", '{"type": "hard", "target": "/nope"}'),
     "LINDI-E-JSON-CHUNK": CodeInfo("An inline chunk of a JSON-codec array does not decode to [elements..., \"|O\", shape] with the right count.",
                                    '"s/0": "[1, 2]"'),
-    "LINDI-E-LIMIT": CodeInfo("A value is nested too deeply to check.", "a .zattrs value nested 100000 levels"),
+    "LINDI-E-LIMIT": CodeInfo("A value is nested too deeply to check, or an array has more than 32 dimensions.",
+                              "a .zattrs value nested 100000 levels"),
     "LINDI-E-TOO-MANY-ERRORS": CodeInfo("The error cap was reached; later errors are not reported.", "max_errors=10 on a document with 11 errors"),
 }
 

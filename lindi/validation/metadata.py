@@ -16,6 +16,7 @@ from lindi import strict_json
 from lindi.errors import DocumentError
 
 from lindi.codecs import codec_status
+from lindi.security.limits import MAX_NDIM
 from .dtypes import OBJECT_CODEC_IDS, OBJECT_DTYPE
 from lindi.strict_json import ref_pointer
 
@@ -142,6 +143,8 @@ def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector) -> 
         ok = False
         out.error(code, ref_pointer(key, *path) if inline else ref_pointer(key), f"{key}: {message}")
 
+    if len(z["shape"]) > MAX_NDIM:
+        fail("LINDI-E-LIMIT", f"{len(z['shape'])} dimensions, more than the spec's limit of {MAX_NDIM}", "shape")
     if len(z["chunks"]) != len(z["shape"]):
         fail("LINDI-E-ZARRAY", f"chunks has {len(z['chunks'])} entries but shape has {len(z['shape'])}", "chunks")
     codecs = [("compressor", z["compressor"])] if z["compressor"] is not None else []

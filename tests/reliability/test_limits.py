@@ -215,3 +215,25 @@ def test_ref_longer_than_its_file_is_refused_before_allocating(tmp_path):
         assert tracemalloc.get_traced_memory()[1] < 64 * 1024 * 1024
     finally:
         tracemalloc.stop()
+
+
+@pytest.mark.parametrize("ndim", [33, 5000])
+def test_array_rank_is_limited_by_the_spec(tmp_path, ndim):
+    """C2: more than 32 dimensions (HDF5's maximum rank) is LINDI-E-LIMIT for the validator and a
+    LimitExceededError naming the .zarray for the reader, never numpy's ValueError."""
+    doc = _doc({"a/.zarray": {**ZARRAY, "shape": [1] * ndim, "chunks": [1] * ndim, "compressor": None}})
+    assert "LINDI-E-LIMIT" in {i.code for i in validate(doc).errors}
+    f = LindiH5pyFile.from_lindi_file(_write(tmp_path, doc))
+    with pytest.raises(LimitExceededError, match=f"array has {ndim} dimensions.*limit of 32") as info:
+        f["a"][()]
+    assert "/refs/a~1.zarray" in str(info.value)
+
+
+def test_thirty_two_dimensions_read(tmp_path):
+    data = np.arange(4, dtype="<i4").reshape([2, 2] + [1] * 30)
+    blob = tmp_path / "r32.bin"
+    blob.write_bytes(data.tobytes())
+    doc = _doc({"a/.zarray": {**ZARRAY, "shape": list(data.shape), "chunks": list(data.shape), "compressor": None},
+                "a/" + ".".join(["0"] * 32): [str(blob), 0, data.nbytes]})
+    assert validate(doc).valid
+    np.testing.assert_array_equal(LindiH5pyFile.from_lindi_file(_write(tmp_path, doc))["a"][()], data)
