@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -34,6 +35,7 @@ ENV_VARS: dict[str, str] = {
     "max_json_depth": "LINDI_MAX_JSON_DEPTH",
     "max_refs": "LINDI_MAX_REFS",
     "max_ref_factor": "LINDI_MAX_REF_FACTOR",
+    "max_parse_memory": "LINDI_MAX_PARSE_MEMORY",
 }
 
 #: Most dimensions an array may have: HDF5's own maximum rank (H5S_MAX_RANK), which every
@@ -56,6 +58,9 @@ class Limits:
     ``max_ref_factor``: a ref of an array with codecs may point at no more than
     this many times the chunk's decoded size (plus :data:`REF_SLACK_BYTES`); a
     ref of an array without codecs, at no more than the chunk's size.
+    ``max_parse_memory``: memory a document's parsed JSON may take, as
+    estimated before parsing (:func:`parse_memory_estimate`); 0, the default,
+    means the memory this process can get (``MemAvailable``, ``RLIMIT_AS``).
     """
 
     max_document_bytes: int = 2 * 1024**3
@@ -64,6 +69,7 @@ class Limits:
     max_json_depth: int = 256
     max_refs: int = 50_000_000
     max_ref_factor: int = 2
+    max_parse_memory: int = 0
 
     @classmethod
     def from_env(cls, **overrides: int | None) -> Limits:
@@ -134,6 +140,58 @@ def read_capped(f: BinaryIO, *, source: str | None = None, limits: Limits | None
             parts.clear()
             check_document_bytes(total, source=source, limits=limits, at_least=True)
 
+
+
+#: Memory that parsing a document's JSON takes at most, measured on CPython 3.11 (docs/RELIABILITY.md):
+#: per byte of text (2-character strings, the worst scalar case, take 15.5), per array and per object
+#: beyond that (a text of ``[]`` or ``{}`` tokens takes 25 bytes per byte).
+PARSE_BYTES_PER_BYTE = 16
+PARSE_BYTES_PER_ARRAY = 80
+PARSE_BYTES_PER_OBJECT = 200
+
+
+def parse_memory_estimate(text: bytes) -> int:
+    """An upper estimate of the memory :func:`json.loads` takes for ``text``, from three byte counts.
+
+    Brackets inside strings count too (only ever an overestimate), except the
+    ``{{`` and ``}}`` of template uses, which no JSON object can start with.
+    """
+    arrays = text.count(b"[")
+    objects = max(text.count(b"{") - 2 * text.count(b"{{"), 0)
+    return PARSE_BYTES_PER_BYTE * len(text) + PARSE_BYTES_PER_ARRAY * arrays + PARSE_BYTES_PER_OBJECT * objects
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate: the smaller of the system's ``MemAvailable`` and the
+    headroom under ``RLIMIT_AS``; None where neither is known (not Linux)."""
+    known = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    known.append(int(line.split()[1]) * 1024)
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                known.append(soft - int(f.read().split()[0]) * resource.getpagesize())
+    except (OSError, ValueError):
+        pass
+    return min(known) if known else None
+
+
+def check_parse_memory(text: bytes, *, source: str | None = None, limits: Limits | None = None) -> None:
+    """Refuse, before parsing, a document whose parsed form would not fit: a LimitExceededError
+    instead of a MemoryError halfway through (or the kernel's out-of-memory killer)."""
+    limits = limits or Limits.from_env()
+    budget = limits.max_parse_memory or available_memory()
+    if budget is None:
+        return
+    need = parse_memory_estimate(text)
+    if need > budget:
+        raise LimitExceededError(
+            f"parsing this {len(text)}-byte document needs up to {need} bytes of memory, more than the "
+            f"{budget} available; raise the limit with max_parse_memory=... or {ENV_VARS['max_parse_memory']} "
+            "(0: the memory this process can get), or use a machine with more memory", pointer="", source=source)
 
 
 def check_document(doc: Any, *, source: str | None = None, limits: Limits | None = None) -> None:

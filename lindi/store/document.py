@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from .. import strict_json
 from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
-from ..security.limits import ENV_VARS, Limits, check_document, read_capped
+from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
 from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
@@ -151,6 +151,7 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
 
 
 def _parse(text: bytes, source: str, limits: Limits) -> Any:
+    check_parse_memory(text, source=source, limits=limits)
     parsed = strict_json.loads(text, source=source)
     check_document(parsed, source=source, limits=limits)
     return parsed

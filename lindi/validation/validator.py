@@ -11,6 +11,7 @@ from jsonschema.exceptions import best_match
 from lindi import strict_json
 from lindi.strict_json import json_pointer
 from lindi.errors import DocumentError, LimitExceededError
+from lindi.security.limits import check_parse_memory
 
 from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
 from .refs import TEMPLATE_NAME, RefsPass
@@ -42,6 +43,7 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
         source = os.fspath(document)
         text = read_source(source)  # raises ValidationSourceError: the document cannot be examined at all
         try:  # the raw text is not kept: only the parsed document stays in memory
+            check_parse_memory(text, source=source)
             doc = strict_json.loads(text, source=source)
             del text
         except LimitExceededError as exc:  # parsed objects that would not fit in memory

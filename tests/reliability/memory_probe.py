@@ -11,7 +11,7 @@ running out of memory shows as a ``MemoryError`` instead of swapping.
 
 Tasks: ``{"kind": "read", "path": doc, "dataset": name, "limits": {...}}``
 (open with ``from_lindi_file``, read the dataset whole),
-``{"kind": "open", "path": doc, "limits": {...}}`` (only open the document) and
+``{"kind": "open", "path": doc, "limits": {...}}`` (open the document, list the root) and
 ``{"kind": "validate", "path": doc}`` (``lindi.validate``; limits from the environment).
 """
 from __future__ import annotations
@@ -68,6 +68,7 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
             validate(task["path"])
         elif f is None:
             f = LindiH5pyFile.from_lindi_file(task["path"], limits=limits)
+            list(f.keys())  # the node index is built too
         else:
             f[task["dataset"]][()]
         outcome, message = "ok", ""
