@@ -1,12 +1,15 @@
 #!/usr/bin/env python
-"""Long fuzz run: mutated documents and HDF5 files with flipped bytes, for ``--minutes``.
+"""Long fuzz run: mutated documents, HDF5 files with flipped bytes and generated families, for ``--minutes``.
 
 Feeds the validator, the reader and the converter through the harness of
 tests/reliability/fuzz_targets.py (a memory-limited worker process, a timeout
 per input) and prints the figures and every distinct finding (an exception that
 is not a LindiError, a crash or a hang). Exit status 1 when there are findings.
+The generated families (tests/reliability/fuzz_families.py): codec chains with
+bombs in ``compressor`` and ``filters`` (``codecs``), over-long refs and
+high-rank arrays (``overlong-refs``).
 
-    python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json]
+    python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json] [--families codecs,overlong-refs]
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests.reliability.conftest import convert, write_sample  # noqa: E402
+from tests.reliability.fuzz_families import FAMILIES  # noqa: E402
 from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
 from tests.reliability.test_fuzz import mutate  # noqa: E402
 
@@ -34,7 +38,14 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="write the figures and findings to this file")
+    parser.add_argument("--families", default=",".join(FAMILIES),
+                        help=f"generated families to run, comma-separated (default all: {', '.join(FAMILIES)})")
     args = parser.parse_args()
+    families = [name for name in args.families.split(",") if name]
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        parser.error(f"unknown families {sorted(unknown)}; known: {sorted(FAMILIES)}")
+    per_family: dict[str, dict[str, int]] = {name: {} for name in families}
     deadline = time.monotonic() + args.minutes * 60
     tmp = Path(tempfile.mkdtemp(prefix="lindi-fuzz-"))
     h5 = write_sample(tmp / "sample.h5")
@@ -61,16 +72,25 @@ def main() -> int:
         path.write_bytes(bytes(buf))
         _note(worker.run({"target": "hdf5", "path": str(path)}), distinct)
 
+    def one_generated(name: str) -> None:
+        result = worker.run(FAMILIES[name](rng, tmp))
+        counts = per_family[name]
+        counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+        _note(result, distinct)
+
     try:
         while time.monotonic() < deadline:
             for _ in range(20):
                 one_hdf5()
+            for name in families:
+                for _ in range(10):
+                    one_generated(name)
             seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
     finally:
         worker.close()
     stats = worker.stats
     report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
-              "findings": len(stats.findings), "distinct_findings": list(distinct.values())}
+              "findings": len(stats.findings), "families": per_family, "distinct_findings": list(distinct.values())}
     print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))
     for finding in distinct.values():
         print(f"\n== {finding['type']}: {finding['message']}\n{finding.get('traceback', '')}")

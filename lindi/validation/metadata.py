@@ -172,7 +172,7 @@ def _fill_value_problem(dtype: str, fill: Any) -> str | None:
     if fill is None:
         return None
     kind = dtype[1]
-    if kind == "f" and not (_is_number(fill) or fill in strict_json.SPECIAL_FLOATS):
+    if kind == "f" and not (_is_number(fill) or (isinstance(fill, str) and fill in strict_json.SPECIAL_FLOATS)):
         return f"fill_value {fill!r} of a float array must be a number, \"NaN\", \"Infinity\" or \"-Infinity\""
     if kind in "iu" and not (type(fill) is int or (isinstance(fill, str) and fill.lstrip("-").isdigit())):
         return f"fill_value {fill!r} of an integer array must be an integer"

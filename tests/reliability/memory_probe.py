@@ -60,7 +60,7 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
     if task.get("address_space"):
         cap = _virtual_size() + int(task["address_space"])
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         if task["kind"] == "validate":
             from lindi.validation import validate
@@ -74,10 +74,10 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
         outcome, message = "ok", ""
     except BaseException as exc:  # noqa: BLE001 - the outcome is what is measured
         outcome, message = type(exc).__name__, str(exc)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _status("VmHWM")
     return {"outcome": outcome, "message": message[:2000], "growth": max(peak - before, 0), "peak": peak,
-            "seconds": seconds}
+            "seconds": seconds, "cpu_seconds": cpu}
 
 
 def probe(task: dict[str, Any], *, timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, Any]:

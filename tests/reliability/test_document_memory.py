@@ -49,7 +49,8 @@ def _open_and_measure(path: Path) -> dict:
     size = path.stat().st_size
     assert result["growth"] <= parse_memory_estimate(path.read_bytes()), result
     print(f"\n{path.name}: {size} bytes, peak growth {result['growth'] / MiB:.0f} MiB "
-          f"({result['growth'] / size:.1f}x the document), {result['seconds']:.1f} s")
+          f"({result['growth'] / size:.1f}x the document), {result['seconds']:.1f} s "
+          f"({result['cpu_seconds']:.1f} s CPU)")
     return result
 
 

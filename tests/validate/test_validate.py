@@ -200,3 +200,12 @@ def test_large_attribute_values_are_still_fully_checked():
     report = validate(doc)
     assert [i.code for i in report.errors] == ["LINDI-E-NONFINITE-NUMBER"]
     assert report.errors[0].pointer == "/refs/.zattrs/big/77777"
+
+
+def test_float_fill_value_that_is_a_list_is_reported_not_raised():
+    """Found by scripts/fuzz.py: a list fill value of a float array raised TypeError (unhashable)."""
+    doc = {"version": 1, "lindi_spec": "1.0",
+           "refs": {".zgroup": {"zarr_format": 2},
+                    "a/.zarray": {"zarr_format": 2, "shape": [1], "chunks": [1], "dtype": "<f4", "compressor": None,
+                                  "filters": None, "fill_value": [1, 2], "order": "C"}}}
+    assert "LINDI-E-ZARRAY" in {i.code for i in validate(doc).errors}
