@@ -274,7 +274,7 @@ class BoundedPipeline(Codec):
                               LimitExceededError) from None
         except DocumentError:
             raise
-        except Exception as exc:  # codecs raise ValueError/RuntimeError/their own types on bad bytes
+        except Exception as exc:  # noqa: BLE001 - codecs raise ValueError, RuntimeError, their own types
             raise self._error(f"{cid} cannot decode it: {type(exc).__name__}: {exc}") from None
 
     def _check_vlen_header(self, data: Any, codec_id: str) -> None:

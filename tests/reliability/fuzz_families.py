@@ -49,7 +49,7 @@ def _filters(dtype: str, rng: random.Random) -> list[dict[str, Any]]:
     ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _frame(config_text: str, nbytes: int) -> bytes:
     """One encoded frame of ``nbytes`` zero bytes (cached: the expensive part of a bomb)."""
     import json
@@ -96,7 +96,7 @@ def codec_case(rng: random.Random, workdir: Path) -> dict[str, Any]:
                 data = numcodecs.get_codec(dict(config)).encode(data)
             payload = bytes(np.ascontiguousarray(data).view(np.uint8).reshape(-1)) if not isinstance(data, bytes) \
                 else data
-        except Exception:  # a chain that cannot encode this data: its decoders still get fed
+        except Exception:  # noqa: BLE001 - a chain that cannot encode this data: its decoders still get fed
             payload = rng.randbytes(64)
         if mode == "flipped" and payload:
             buf = bytearray(payload)

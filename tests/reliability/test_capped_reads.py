@@ -71,7 +71,8 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
     code = "import sys; from lindi.cli.main import main; sys.argv[0] = 'lindi'; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300,
-                          cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO), **env), preexec_fn=limit_memory)
+                          cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO), **env), preexec_fn=limit_memory,
+                          check=False)
 
 
 def test_from_lindi_file_dev_zero_is_refused_after_the_cap():
