@@ -1,7 +1,7 @@
 """Peak memory of one hostile read, measured in a fresh process.
 
-``python -m tests.reliability.memory_probe TASK.json`` runs one task and prints
-one JSON line: the outcome (``"ok"`` or the exception's class name), its
+``python -m tests.reliability.memory_probe '[TASK, ...]'`` runs the tasks one
+after the other and prints one JSON line for each: the outcome (``"ok"`` or the exception's class name), its
 message, and ``growth``: how far the process's peak resident set (``VmHWM``,
 reset through ``/proc/self/clear_refs`` just before the step) rose above its
 resident set at the start of the step, so C allocations in codecs count too,
@@ -82,16 +82,23 @@ def _main(task: dict[str, Any]) -> dict[str, Any]:
 
 def probe(task: dict[str, Any], *, timeout: float = 300, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``task`` in a fresh interpreter with this tree first on the path (and ``env`` added); its JSON result."""
+    return probe_many([task], timeout=timeout, env=env)[0]
+
+
+def probe_many(tasks: list[dict[str, Any]], *, timeout: float = 300,
+               env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Run ``tasks`` one after the other in one fresh interpreter (the peak is reset before each step)."""
     import os
 
     env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    proc = subprocess.run([sys.executable, "-m", "tests.reliability.memory_probe", json.dumps(task)], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "tests.reliability.memory_probe", json.dumps(tasks)], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=timeout, check=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
+    if proc.returncode != 0 or len(lines) != len(tasks):
         raise AssertionError(f"probe failed (exit {proc.returncode}): {proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    return [json.loads(line) for line in lines]
 
 
 if __name__ == "__main__":
-    print(json.dumps(_main(json.loads(sys.argv[1]))))
+    for one in json.loads(sys.argv[1]):
+        print(json.dumps(_main(one)), flush=True)
