@@ -35,6 +35,9 @@ DEFAULT_VECTORS = os.path.join(HERE, "vectors")
 VERSION = open(os.path.join(HERE, "VERSION"), encoding="ascii").read().strip()
 DESCRIPTOR_SUFFIX = ".vector.json"
 SERVER_PLACEHOLDER = "{{server}}"
+#: Set to 1 in the environment of every implementation call: remote vectors are served from 127.0.0.1,
+#: which SPEC section 11 forbids unless the user allows it (README, "The CLI contract").
+ALLOW_LOOPBACK_ENV = "LINDI_CONFORMANCE_ALLOW_LOOPBACK"
 TABLE_BEGIN = "<!-- conformance-results:begin (written by run.py --table; do not edit) -->"
 TABLE_END = "<!-- conformance-results:end -->"
 KINDS = ("validate", "read", "remote", "legacy", "write")
@@ -85,6 +88,14 @@ def first_difference(expected: dict, got: dict) -> str:
 def _short(value: object, limit: int = 160) -> str:
     text = json.dumps(value, sort_keys=True)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def issue_set(issues: object) -> set[tuple[str, str]]:
+    """The distinct (code, pointer) pairs of a report's or an expectation's issue list."""
+    if not isinstance(issues, list):
+        return {("<not a list>", "")}
+    return {(str(i.get("code")), str(i.get("pointer", "<no pointer>"))) if isinstance(i, dict) else (str(i), "<no pointer>")
+            for i in issues}
 
 
 # ------------------------------------------------------------------ the HTTP double
@@ -254,11 +265,16 @@ class Answer:
         return text[-1][:300] if text else f"exit status {self.code}"
 
 
+def implementation_env() -> dict[str, str]:
+    """The environment every implementation process gets: ours plus the loopback allowance."""
+    return {**os.environ, ALLOW_LOOPBACK_ENV: "1"}
+
+
 def call(command: list[str], args: list[str], timeout: float) -> Answer:
     """One-shot: run the implementation once with ``args``."""
     try:
         proc = subprocess.run(command + args, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, env=implementation_env())
     except subprocess.TimeoutExpired:
         return Answer(None, "", f"timed out after {timeout:g} s")
     except OSError as exc:
@@ -278,7 +294,7 @@ class Session:
             try:
                 self.proc = subprocess.Popen(self.command + ["serve"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                             encoding="utf-8")
+                                             encoding="utf-8", env=implementation_env())
             except OSError as exc:
                 return Answer(None, "", f"cannot start implementation: {exc}")
         proc = self.proc
@@ -380,7 +396,9 @@ class Runner:
 
     def _validate(self, v: Vector) -> Result:
         answer = self.command(["validate", self._target(v)], self.timeout)
-        if answer.code not in (0, 1):
+        if answer.code == 1:
+            return Result(v.id, v.kind, "fail", f"the implementation could not read the document ({answer.tail()})")
+        if answer.code != 0:
             return Result(v.id, v.kind, "error", answer.tail())
         try:
             report = self._json(answer)
@@ -392,10 +410,11 @@ class Runner:
             return Result(v.id, v.kind, "fail", f"expected valid={expect['valid']}, got "
                           f"valid={report.get('valid')} {codes}")
         for member in ("errors", "warnings"):
-            got = {e.get("code") for e in report.get(member, []) if isinstance(e, dict)}
-            lacking = sorted(set(expect.get(member, [])) - got)
-            if lacking:
-                return Result(v.id, v.kind, "fail", f"{member} lack {lacking} (got {sorted(map(str, got))})")
+            want = issue_set(expect.get(member, []))
+            got = issue_set(report.get(member, []))
+            if got != want:
+                return Result(v.id, v.kind, "fail", f"{member}: missing {sorted(want - got)}, "
+                              f"unexpected {sorted(got - want)}")
         return Result(v.id, v.kind, "pass")
 
     def _target(self, v: Vector) -> str:

@@ -10,6 +10,7 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
+from . import errors as _errors
 from ._version import __version__
 
 _LAZY = {
@@ -17,14 +18,18 @@ _LAZY = {
     "ValidationReport": ("lindi.validation", "ValidationReport"),
     "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
-    "LindiError": ("lindi.errors", "LindiError"),
     "LocalCache": ("lindi.cache", "LocalCache"),
     "StagingArea": ("lindi.staging", "StagingArea"),
     "publish": ("lindi.staging", "publish"),
     "PublishResult": ("lindi.staging", "PublishResult"),
 }
 
-__all__ = ["__version__", *_LAZY]
+#: Every public exception, importable as ``lindi.<Name>`` (they live in :mod:`lindi.errors`, which imports nothing).
+_ERRORS = {name: value for name, value in vars(_errors).items()
+           if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == _errors.__name__}
+globals().update(_ERRORS)
+
+__all__ = ["__version__", *_LAZY, *_ERRORS]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cache import LocalCache

@@ -1,13 +1,16 @@
 #!/usr/bin/env python
-"""Long fuzz run: mutated documents, HDF5 files with flipped bytes and generated families, for ``--minutes``.
+"""Long fuzz run: mutated documents, HDF5 files with flipped bytes, hostile URLs and generated documents,
+for ``--minutes``.
 
 Feeds the validator, the reader and the converter through the harness of
-tests/reliability/fuzz_targets.py (a memory-limited worker process, a timeout
-per input) and prints the figures and every distinct finding (an exception that
-is not a LindiError, a crash or a hang). Exit status 1 when there are findings.
-The generated families (tests/reliability/fuzz_families.py): codec chains with
-bombs in ``compressor`` and ``filters`` (``codecs``), over-long refs and
-high-rank arrays (``overlong-refs``).
+tests/reliability/fuzz_targets.py (a memory-limited, loopback-only worker process,
+a timeout per input) and prints the figures and every distinct finding (an
+exception that is not a LindiError, a crash or a hang). The URL families of
+tests/reliability/fuzz_urls.py (redirect chains, parser differentials) also count
+a request to the private stand-in server, or a redirect to it that is not refused,
+as a finding. The generated families of tests/reliability/fuzz_families.py: codec
+chains with bombs in ``compressor`` and ``filters`` (``codecs``), over-long refs
+and high-rank arrays (``overlong-refs``). Exit status 1 when there are findings.
 
     python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json] [--families codecs,overlong-refs]
 """
@@ -30,6 +33,7 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.reliability.conftest import convert, write_sample  # noqa: E402
 from tests.reliability.fuzz_families import FAMILIES  # noqa: E402
 from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
+from tests.reliability.fuzz_urls import HostileOrigin  # noqa: E402
 from tests.reliability.test_fuzz import mutate  # noqa: E402
 
 
@@ -72,6 +76,18 @@ def main() -> int:
         path.write_bytes(bytes(buf))
         _note(worker.run({"target": "hdf5", "path": str(path)}), distinct)
 
+    hostile = HostileOrigin(tmp)
+
+    @settings(max_examples=20, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def hostile_urls(data: st.DataObject) -> None:
+        family = data.draw(st.sampled_from([hostile.redirect_case, hostile.differential_case]))
+        task, expect = family(data)
+        finding = hostile.judge(task, expect, worker.run(task))
+        if finding is not None:
+            distinct.setdefault(f"url: {finding['problem']} {finding.get('type')}", finding)
+
     def one_generated(name: str) -> None:
         result = worker.run(FAMILIES[name](rng, tmp))
         counts = per_family[name]
@@ -79,24 +95,30 @@ def main() -> int:
         _note(result, distinct)
 
     try:
-        while time.monotonic() < deadline:
-            for _ in range(20):
-                one_hdf5()
-            for name in families:
-                for _ in range(10):
-                    one_generated(name)
-            seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
+        with hostile:
+            while time.monotonic() < deadline:
+                for _ in range(20):
+                    one_hdf5()
+                for name in families:
+                    for _ in range(10):
+                        one_generated(name)
+                seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
+                seed(rng.getrandbits(64))(hostile_urls)()  # 20 hostile URL cases per batch
     finally:
         worker.close()
-    stats = worker.stats
+    stats, urls = worker.stats, hostile.tally
     report = {"inputs": stats.inputs, "ok": stats.ok, "lindi_errors": stats.lindi_errors,
-              "findings": len(stats.findings), "families": per_family, "distinct_findings": list(distinct.values())}
+              "findings": len(stats.findings) + len(urls.findings),
+              "url_cases": urls.tried, "url_benign": urls.benign, "url_refused": urls.refused, "url_other_errors": urls.other_errors,
+              "url_read": urls.read, "url_findings": len(urls.findings), "families": per_family,
+              "distinct_findings": list(distinct.values())}
     print(json.dumps({k: v for k, v in report.items() if k != "distinct_findings"}))
     for finding in distinct.values():
-        print(f"\n== {finding['type']}: {finding['message']}\n{finding.get('traceback', '')}")
+        print(f"\n== {finding.get('problem', '')} {finding.get('type')}: {finding.get('message')}\n"
+              f"{finding.get('traceback', finding.get('document', ''))}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
-    return 1 if stats.findings else 0
+    return 1 if report["findings"] else 0
 
 
 def _note(result: dict, distinct: dict[str, dict]) -> None:

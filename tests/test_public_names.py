@@ -41,3 +41,34 @@ def test_import_lindi_stays_light():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+#: Exceptions that only carry a signal inside one layer and never reach a caller (retry, validator bookkeeping).
+INTERNAL_SIGNALS = {"Transient", "TooManyErrors", "ChunkProblem"}
+
+
+def test_every_public_exception_lives_in_lindi_errors_and_is_exported():
+    """Each exception class a LINDI module defines publicly is lindi.errors' own, a LindiError, and lindi.<Name>."""
+    import importlib
+    import pkgutil
+
+    import lindi
+    import lindi.errors
+
+    defined_elsewhere = []
+    for info in pkgutil.walk_packages(lindi.__path__, "lindi."):
+        if info.name == "lindi.errors" or info.name.startswith(("lindi.testing", "lindi.conformance")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (isinstance(value, type) and issubclass(value, Exception) and value.__module__ == info.name
+                    and not name.startswith("_") and name not in INTERNAL_SIGNALS):
+                defined_elsewhere.append(f"{info.name}.{name}")
+    assert not defined_elsewhere, f"public exceptions outside lindi.errors: {defined_elsewhere}"
+    exported = {n for n, v in vars(lindi.errors).items() if isinstance(v, type) and issubclass(v, Exception)}
+    assert {"ReadOnlyError", "EditError", "ContainerError", "PublishError", "MissingDependencyError",
+            "ChunkCodecError", "StagingError"} <= exported
+    for name in exported:
+        assert getattr(lindi, name) is getattr(lindi.errors, name), name
+        assert issubclass(getattr(lindi.errors, name), lindi.errors.LindiError), name
+    assert issubclass(lindi.errors.ReadOnlyError, ValueError)  # what h5py raises for a write in mode "r"

@@ -31,11 +31,17 @@ def bool_complex(f: h5py.File) -> None:
     f.create_dataset("bool", data=np.array([True, False, True]))
     f.create_dataset("c8", data=np.array([1 + 2j, -0.5j], dtype="c8"))
     f.create_dataset("c16", data=np.array([[1 + 2j, np.nan + 1j]], dtype="c16"))
+    f.create_dataset("c8_be", data=np.array([1.5 - 2j, 3j], dtype=">c8"))  # each part big-endian, real first
+    f.create_dataset("c16_be", data=np.array([-0.25 + 1e300j], dtype=">c16"))
 
 
 def enum(f: h5py.File) -> None:
     dt = h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 42}, basetype="i1")
     f.create_dataset("colors", data=np.array([0, 1, 42, 1], dtype="i1"), dtype=dt)
+    wide = h5py.enum_dtype({"NEG": -(2**63), "BIG": 2**62 + 1}, basetype="<i8")  # 8-byte enums: exact integers
+    f.create_dataset("wide_i8", data=np.array([-(2**63), 2**62 + 1], dtype="<i8"), dtype=wide)
+    unsigned = h5py.enum_dtype({"ZERO": 0, "HIGH": 2**63 - 1}, basetype=">u8")  # h5py takes C longs
+    f.create_dataset("wide_u8_be", data=np.array([2**63 - 1, 0], dtype=">u8"), dtype=unsigned)
 
 
 def strings(f: h5py.File) -> None:
@@ -92,6 +98,8 @@ def references(f: h5py.File) -> None:
     f.create_dataset("refs_2d", data=np.array([[g.ref, d.ref], [d.ref, f.ref]], dtype=h5py.ref_dtype))
     d.attrs["self"] = d.ref
     d.attrs["many"] = np.array([f.ref, g.ref], dtype=h5py.ref_dtype)
+    f["alias"] = d  # a second name that comes first in traversal order: references name the object /alias
+    f.create_dataset("to_linked", data=np.array([f["group/data"].ref, f["alias"].ref], dtype=h5py.ref_dtype))
 
 
 def region_references(f: h5py.File) -> None:
@@ -169,6 +177,10 @@ def attributes(f: h5py.File) -> None:
     a.create("compound", np.array((1, 2.0), dtype=[("a", "<i4"), ("b", "<f8")]))
     a.create("vlen", [np.array([1, 2]), np.array([3])], dtype=h5py.vlen_dtype("i4"))
     a["large"] = np.arange(5000, dtype="<i4")
+    a["whole"] = 30.0  # a float64 whose value is integral: it needs type info (SPEC 5.1)
+    a.create("whole_f4", 2.0, dtype="f4")
+    a["whole_list"] = np.array([1.0, 2.0])
+    a["mixed_list"] = np.array([1.0, 2.5])
 
 
 def hierarchy(f: h5py.File) -> None:
@@ -184,12 +196,49 @@ def hierarchy(f: h5py.File) -> None:
         ordered.create_group(name)
 
 
+def storage(f: h5py.File) -> None:
+    """HDF5 storage facts in .lindi storage; a contiguous dataset split into row chunks whose last is short."""
+    f.create_dataset("split", data=np.arange(300, dtype="<i4").reshape(100, 3))  # chunks of 85 rows, then 15
+    f.create_dataset("growable", data=np.arange(10, dtype="<f8"), chunks=(4,), maxshape=(None,), fillvalue=-2.5)
+    f.create_dataset("strings_chunked", data=["a", "bé", "c"], dtype=h5py.string_dtype("utf-8"), chunks=(2,))
+
+
+def separator(f: h5py.File) -> None:
+    """2-d and 3-d chunked arrays; the vector's document uses dimension_separator "/" (make_vectors)."""
+    f.create_dataset("grid", data=np.arange(35, dtype="<i2").reshape(5, 7), chunks=(2, 3))
+    f.create_dataset("cube", data=np.arange(24, dtype="<f4").reshape(2, 3, 4), chunks=(1, 2, 4))
+
+
+def large_values(f: h5py.File) -> None:
+    """Non-numeric arrays past 256 elements: the dump digests their canonical JSON (floats, non-ASCII text)."""
+    words = [f"wört {i} \u2603 {'𝄞' if i % 7 == 0 else ''}" for i in range(300)]
+    f.create_dataset("texts", data=words, dtype=h5py.string_dtype("utf-8"))
+    rec = np.dtype([("x", "<f8"), ("label", h5py.string_dtype("utf-8")), ("n", "<i8")])
+    values = [(i / 3 if i % 5 else 1e-7 * i, f"é{i}", 2**60 + i) for i in range(300)]
+    f.create_dataset("records", data=np.array(values, dtype=rec))
+    ragged = f.create_dataset("ragged", shape=(300,), dtype=h5py.vlen_dtype("f4"))
+    for i in range(300):
+        ragged[i] = np.arange(i % 4, dtype="f4") / 3
+
+
+def spec_1_1(f: h5py.File) -> None:
+    """Content whose 1.1 form differs from 1.0: 2-d JSON-codec arrays, deflate, 64-bit limit integers."""
+    f.create_dataset("words", data=np.array([["a", "bé"], ["c", ""]], dtype=object), dtype=h5py.string_dtype("utf-8"))
+    f.create_dataset("refs", data=np.array([[f.ref, f.ref], [f.ref, h5py.Reference()]], dtype=h5py.ref_dtype))
+    f.create_dataset("deflate", data=np.arange(100, dtype="<i4"), chunks=(50,), compression="gzip", shuffle=True)
+    f.attrs.create("u8_max", 2**64 - 1, dtype="<u8")
+    f.attrs.create("i8_min", -(2**63), dtype="<i8")
+    f.attrs.create("u8_list", [2**63, 1], dtype="<u8")
+    f.create_dataset("u8_fill", shape=(2,), dtype="<u8", fillvalue=2**64 - 2)
+
+
 READ_FEATURES: dict[str, Builder] = {
     "numeric": numeric, "bool_complex": bool_complex, "enum": enum, "strings": strings, "opaque": opaque,
     "vlen": vlen, "compound": compound, "scalars": scalars, "empty_null": empty_null,
     "references": references, "region_references": region_references,
     "dimension_scales": dimension_scales, "links": links, "layouts": layouts, "filters": filters,
-    "attributes": attributes, "hierarchy": hierarchy,
+    "attributes": attributes, "hierarchy": hierarchy, "storage": storage, "separator": separator,
+    "large_values": large_values, "spec_1_1": spec_1_1,
 }
 
 

@@ -19,6 +19,7 @@ from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
+from ..security.url_policy import applying
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
 from ..store.index import join
@@ -135,11 +136,13 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     def from_hdf5_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
                        local_cache: LocalCache | None = None, zarr_store_opts: Any = None, url: str | None = None,
                        range_reader: RangeReader | None = None,
-                       coalesce: CoalesceOptions | None = None) -> LindiH5pyFile:
+                       coalesce: CoalesceOptions | None = None, allow_local: bool | None = None) -> LindiH5pyFile:
         """Index a local or remote HDF5 file (converter: lindi.LindiH5ZarrStore) and open the result.
 
         A remote file is read by h5py through read-ahead blocks over the backends; chunk refs point
         at the remote URL, and refs inside blocks already fetched are served without a new request.
+        Its document gets the URL policy of a remote document: its external links may not reach
+        local files or private addresses unless ``allow_local`` or ``LINDI_ALLOW_LOCAL=1`` say so.
         """
         from lindi.LindiH5ZarrStore import LindiH5ZarrStore
         from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
@@ -155,11 +158,15 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             return cls._open(from_dict(rfs, base=os.path.dirname(path)), mode=mode, local_cache=local_cache,
                              range_reader=reader, coalesce=coalesce)
         block_reader = reader if local_cache is None else cached_range_reader(reader, local_cache)
-        remote = open_remote_file(src, block_reader)
-        with LindiH5ZarrStore(RemoteHDF5Source(remote), opts=opts, url=url or src) as zstore:
-            rfs = zstore.to_reference_file_system()
-        return cls._open(from_dict(rfs, base=src), mode=mode, local_cache=local_cache,
-                         range_reader=reader_over(remote, reader), coalesce=coalesce)
+        policy = UrlPolicy.for_document(src, allow_local=allow_local)
+        with applying(policy):
+            remote = open_remote_file(src, block_reader)
+            with LindiH5ZarrStore(RemoteHDF5Source(remote), opts=opts, url=url or src) as zstore:
+                rfs = zstore.to_reference_file_system()
+        doc = from_dict(rfs, base=src)
+        doc.policy = policy
+        return cls._open(doc, mode=mode, local_cache=local_cache, range_reader=reader_over(remote, reader),
+                         coalesce=coalesce)
 
     @classmethod
     def _open(cls, doc: RefDocument, *, mode: str, local_cache: LocalCache | None, range_reader: RangeReader | None,
@@ -406,7 +413,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         f = self._h5_files.get(target)
         if f is None:
             if is_remote(target):
-                f = h5py.File(open_remote_file(target, self._store.range_reader), "r")
+                with applying(self._store.document.policy):  # the size probe may meet a redirect too
+                    remote = open_remote_file(target, self._store.range_reader)
+                f = h5py.File(remote, "r")
             else:
                 f = h5py.File(local_path(target) or target, "r")
             self._h5_files[target] = f

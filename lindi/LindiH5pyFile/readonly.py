@@ -1,13 +1,11 @@
-"""The one place that refuses writes until write mode lands (a later issue)."""
+"""The one place that refuses writes to a file or object opened read-only (``ValueError``, as in h5py)."""
 from __future__ import annotations
 
 from typing import NoReturn
 
-from ..errors import LindiError
+from ..errors import ReadOnlyError
 
-
-class ReadOnlyError(LindiError, PermissionError):
-    """A write was attempted on an object opened read-only (write modes are not implemented yet)."""
+__all__ = ["ReadOnlyError", "refuse_write"]
 
 
 def refuse_write(what: str) -> NoReturn:

@@ -17,11 +17,11 @@ from .config import BackendSettings, load_settings
 from .errors import BackendConfigError, InvalidRequestError, NoBackendError
 from .hookspecs import hookimpl
 from .registry import BackendInfo, Registry, settings_with
-from .retry import RetryPolicy
+from .retry import RetryPolicy, Transient
 
 __all__ = [
     "Backend", "BackendConfigError", "BackendInfo", "BackendSettings", "InvalidRequestError",
-    "NoBackendError", "RangeRequest", "Registry", "RetryPolicy", "aread_ranges", "configure",
+    "NoBackendError", "RangeRequest", "Registry", "RetryPolicy", "Transient", "aread_ranges", "configure",
     "get_registry", "hookimpl", "read_ranges", "set_registry",
 ]
 

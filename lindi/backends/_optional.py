@@ -4,11 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..errors import LindiError
-
-
-class MissingDependencyError(LindiError, ImportError):
-    """An optional dependency of a backend is not installed."""
+from ..errors import MissingDependencyError
 
 
 def require(module: str, extra: str) -> ModuleType:

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from ..errors import LimitExceededError
+from ..security.url_policy import in_context
 from .errors import InvalidRequestError
 from .retry import RetryPolicy
 
@@ -127,7 +128,8 @@ class Backend(ABC):
         batch = validate_requests(requests)
         if len(batch) <= 1:
             return [self._read_checked(*req) for req in batch]
-        return list(self._pool().map(lambda req: self._read_checked(*req), batch))
+        read = in_context(self._read_checked)  # the reading document's URL policy checks redirects in the workers
+        return list(self._pool().map(lambda req: read(*req), batch))
 
     async def aread_ranges(self, requests: Sequence[RangeRequest]) -> list[bytes]:
         """Async :meth:`read_ranges` (runs the blocking clients in a worker thread)."""

@@ -11,11 +11,11 @@ host only, never to storage.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
-
 
 from ..errors import RemoteError
 from .base import CredentialLookup
@@ -74,6 +74,8 @@ class DandiBackend(HttpBackend):
             self.instances.append(DandiInstance(str(name), api_url.rstrip("/")))
         self._resolved = ResolvedUrlCache(self._resolve_redirect,
                                           max_margin=float(self.options.get("resolve_margin", 300)))
+        self._uploaders: dict[tuple[str, str], DandiUploader] = {}  # per (instance, key): asks /info/ once
+        self._uploaders_lock = threading.Lock()
 
     def prefixes(self) -> Sequence[str]:
         return tuple(f"{inst.api_url}/{part}/" for inst in self.instances for part in ("assets", "dandisets"))
@@ -113,8 +115,13 @@ class DandiBackend(HttpBackend):
         if not key:
             raise RemoteError(f"no API key for DANDI instance {inst.name!r}: set {inst.api_key_env_var}",
                               url=destination)
-        return DandiUploader(inst.api_url, key, self.session, retry=self.retry, timeout=self.timeout,
-                             key_hint=inst.api_key_env_var), dest
+        with self._uploaders_lock:
+            up = self._uploaders.get((inst.name, key))
+            if up is None:
+                up = self._uploaders[(inst.name, key)] = DandiUploader(
+                    inst.api_url, key, self.session, retry=self.retry, timeout=self.timeout,
+                    key_hint=inst.api_key_env_var)
+        return up, dest
 
     def check_writable(self, destination: str) -> None:
         self.uploader(destination)[0].check_token()

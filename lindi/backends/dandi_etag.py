@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 KiB, MiB, GiB, TiB = 1024, 1024**2, 1024**3, 1024**4
 
@@ -32,13 +32,17 @@ class PartLayout:
     final_size: int
 
     @classmethod
-    def for_size(cls, size: int) -> PartLayout:
-        """The archive's layout for ``size`` bytes (rejects sizes the archive cannot store)."""
+    def for_size(cls, size: int, default_part_size: int = DEFAULT_PART_SIZE) -> PartLayout:
+        """The archive's layout for ``size`` bytes (rejects sizes the archive cannot store).
+
+        ``default_part_size``: dandischema's ``PartGenerator.DEFAULT_PART_SIZE``
+        (64 MiB); tests lower it, on both sides, to exercise multipart uploads.
+        """
         if size < 0:
             raise ValueError(f"blob size {size} is negative")
         if size > MAX_BLOB_SIZE:
             raise ValueError(f"blob size {size} exceeds the archive's limit of 5 TiB")
-        part_size = DEFAULT_PART_SIZE
+        part_size = default_part_size
         if math.ceil(size / part_size) >= MAX_PARTS:
             part_size = math.ceil(size / MAX_PARTS)
         if not MIN_PART_SIZE <= part_size <= MAX_PART_SIZE:  # pragma: no cover - unreachable below 5 TiB

@@ -8,11 +8,18 @@ because the archive deletes blobs no asset references after 7 days: chunk
 blobs under ``.lindi/blobs/sha256/ab/cd/<hex>``, the document under its own
 path, replaced by ``PUT`` (a new asset id) when republished.
 
+Every asset carries the metadata the archive validates (as a dandischema
+``PublishedAsset`` once the server has added its own fields; a dandiset
+version is publishable only when all its assets are valid): ``schemaKey``,
+``schemaVersion`` (the instance's, from ``/info/``: the archive rejects newer
+ones), ``encodingFormat``, ``contentSize``, ``digest`` and ``path``.
+
 Destinations are written ``dandi://<instance>/<dandiset>/<path>``.
 """
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +27,13 @@ from typing import Any
 import requests
 
 from ..errors import IntegrityError, RemoteError
-from .content import blob_relpath, sha256_hex, check_digest
+from .content import blob_relpath, check_digest, sha256_hex
 from .dandi_etag import PartLayout, dandi_etag, part_etag
 from .retry import RETRY_STATUSES, RetryPolicy, Transient
 
 BLOB_ASSET_ROOT = ".lindi"
+DOCUMENT_FORMAT = "application/json"
+BLOB_FORMAT = "application/octet-stream"
 _DEST = re.compile(r"^dandi://(?P<instance>[^/]+)/(?P<dandiset>\d+)(?:/(?P<path>.*))?$")
 _XML_ETAG = re.compile(rb"<ETag>\s*(?:&quot;|\")?([0-9a-f]{32}-\d+)(?:&quot;|\")?\s*</ETag>")
 
@@ -45,6 +54,20 @@ class DandiDestination:
         return cls(m.group("instance"), m.group("dandiset"), (m.group("path") or "").strip("/"))
 
 
+def asset_metadata(path: str, data: bytes, encoding_format: str, schema_version: str) -> dict[str, Any]:
+    """The client's part of an asset's metadata (the archive adds ids, URLs and access)."""
+    return {"schemaKey": "Asset", "schemaVersion": schema_version, "encodingFormat": encoding_format,
+            "contentSize": len(data), "digest": {"dandi:dandi-etag": dandi_etag(data),
+                                                 "dandi:sha2-256": sha256_hex(data)},
+            "path": path}
+
+
+def _metadata_matches(existing: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    """Whether an asset's metadata (as listed with ``metadata=true``) already says what we would send."""
+    stored = (existing or {}).get("metadata") or {}
+    return all(stored.get(k) == wanted[k] for k in ("schemaKey", "schemaVersion", "encodingFormat"))
+
+
 class DandiUploader:
     """The upload client of one instance; ``api_key`` goes to ``api_url`` only, never to storage."""
 
@@ -56,12 +79,24 @@ class DandiUploader:
         self.timeout = timeout
         self._auth = {"Authorization": f"token {api_key}"}
         self._key_hint = key_hint
+        self._schema_version: str | None = None
+        self._schema_lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------------------
 
     def check_token(self) -> None:
         """``GET /auth/token/``: the API key is valid."""
         self._api("GET", "/auth/token/")
+
+    def schema_version(self) -> str:
+        """The instance's dandischema version (``GET /info/``, asked once)."""
+        with self._schema_lock:
+            if self._schema_version is None:
+                version = self._api("GET", "/info/").json().get("schema_version")
+                if not isinstance(version, str) or not version:
+                    raise RemoteError("the archive's /info/ names no schema_version", url=f"{self.api_url}/info/")
+                self._schema_version = version
+            return self._schema_version
 
     def download_url(self, asset_id: str) -> str:
         return f"{self.api_url}/assets/{asset_id}/download/"
@@ -73,21 +108,23 @@ class DandiUploader:
             raise IntegrityError(f"blob bytes have SHA-256 {actual}, not the claimed {digest}",
                                  url=f"dandiset {dandiset}")
         path = f"{BLOB_ASSET_ROOT}/{blob_relpath(digest)}"
+        metadata = asset_metadata(path, data, BLOB_FORMAT, self.schema_version())
         existing = self.find_asset(dandiset, path)
-        if existing is not None and existing.get("size") == len(data):
+        if existing is not None and existing.get("size") == len(data) and _metadata_matches(existing, metadata):
             return self.download_url(existing["asset_id"])
         blob_id = self.upload(dandiset, data)
-        return self.download_url(self._attach(dandiset, path, blob_id, existing))
+        return self.download_url(self._attach(dandiset, blob_id, metadata, existing))
 
     def put_document(self, dandiset: str, path: str, data: bytes) -> str:
         """Upload ``data`` as the asset at ``path``, replacing (PUT, new asset id) an existing one."""
+        metadata = asset_metadata(path, data, DOCUMENT_FORMAT, self.schema_version())
         blob_id = self.upload(dandiset, data)
-        return self.download_url(self._attach(dandiset, path, blob_id, self.find_asset(dandiset, path)))
+        return self.download_url(self._attach(dandiset, blob_id, metadata, self.find_asset(dandiset, path)))
 
     def find_asset(self, dandiset: str, path: str) -> dict[str, Any] | None:
-        """The draft asset at exactly ``path`` (the list filter is a case-insensitive prefix)."""
+        """The draft asset at exactly ``path``, with its metadata (the list filter is a prefix match)."""
         url = f"/dandisets/{dandiset}/versions/draft/assets/"
-        params: dict[str, Any] | None = {"path": path, "page_size": 100}
+        params: dict[str, Any] | None = {"path": path, "page_size": 100, "metadata": "true"}
         while url:
             page = self._api("GET", url, params=params).json()
             for hit in page.get("results", []):
@@ -144,12 +181,14 @@ class DandiUploader:
             raise RemoteError("409 'Blob already exists' without a Location header", url=self.api_url)
         return blob_id
 
-    def _attach(self, dandiset: str, path: str, blob_id: str, existing: dict[str, Any] | None) -> str:
-        """Point the asset at ``path`` to ``blob_id``; returns its (possibly new) asset id."""
-        body = {"metadata": {"path": path}, "blob_id": blob_id}
+    def _attach(self, dandiset: str, blob_id: str, metadata: dict[str, Any], existing: dict[str, Any] | None
+                ) -> str:
+        """Point the asset at ``metadata["path"]`` to ``blob_id``; returns its (possibly new) asset id."""
+        path = metadata["path"]
+        body = {"metadata": metadata, "blob_id": blob_id}
         base = f"/dandisets/{dandiset}/versions/draft/assets/"
         if existing is not None:
-            if existing.get("blob") == blob_id:
+            if existing.get("blob") == blob_id and _metadata_matches(existing, metadata):
                 return str(existing["asset_id"])
             return str(self._api("PUT", f"{base}{existing['asset_id']}/", json=body).json()["asset_id"])
         resp = self._api("POST", base, json=body, ok=(200, 201, 409))
@@ -157,7 +196,7 @@ class DandiUploader:
             found = self.find_asset(dandiset, path)
             if found is None:
                 raise RemoteError(f"asset {path!r} reported as existing but not found", url=self.api_url)
-            return self._attach(dandiset, path, blob_id, found)
+            return self._attach(dandiset, blob_id, metadata, found)
         return str(resp.json()["asset_id"])
 
     def _api(self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201, 204), **kw: Any

@@ -3,11 +3,16 @@
 Every range response is verified (:mod:`lindi.backends.verify`), transient
 failures are retried (:mod:`lindi.backends.retry`), and when the URL was
 resolved to a presigned one that has expired, it is re-resolved once.
-Subclasses (DANDI) change :meth:`resolve` and :meth:`auth_headers`.
+Redirects are followed here, not by requests: at most :data:`MAX_REDIRECTS`
+hops, each checked against the URL policy of the document being read
+(:func:`lindi.security.url_policy.check_redirect`), with credentials looked up
+again for every host. Subclasses (DANDI) change :meth:`resolve` and
+:meth:`auth_headers`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,6 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..errors import LimitExceededError, RemoteError
+from ..security.url_policy import check_redirect
 from .base import Backend, CredentialLookup
 from .retry import RETRY_STATUSES, Transient
 from .urls import redact_url, ref_text
@@ -25,6 +31,8 @@ T = TypeVar("T")
 _EXPIRED_MARKERS = (b"Request has expired", b"AccessDenied", b"ExpiredToken")
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                    requests.exceptions.ContentDecodingError)
+#: Hops followed for one request before giving up (a loop, or a chain no real server needs).
+MAX_REDIRECTS = 10
 
 
 class _Expired(Exception):
@@ -110,12 +118,42 @@ class HttpBackend(Backend):
 
     # -- one attempt each ------------------------------------------------------------------
 
+    @contextmanager
+    def _get(self, target: str, headers: Mapping[str, str]) -> Iterator[requests.Response]:
+        """A streamed GET of ``target``, redirects followed by hand (each hop checked, at most MAX_REDIRECTS).
+
+        A URL or redirect the HTTP client cannot use is a RemoteError naming it, never a raw requests exception.
+        """
+        current = target
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                resp = self.session.get(current, headers={**headers, **self.auth_headers(current)}, stream=True,
+                                        timeout=self.timeout, allow_redirects=False)
+            except NETWORK_ERRORS:
+                raise
+            except (requests.RequestException, ValueError) as exc:  # ValueError: requests parsing a bad Location
+                raise RemoteError(f"unusable URL or redirect: {type(exc).__name__}: {exc}",
+                                  url=redact_url(current)) from None
+            try:
+                location = self.session.get_redirect_target(resp)  # the client's own reading of Location
+            except UnicodeDecodeError as exc:
+                resp.close()
+                raise RemoteError(f"unusable redirect (Location is not UTF-8: {exc})", url=redact_url(current)) \
+                    from None
+            if not location:
+                with resp:
+                    yield resp
+                return
+            resp.close()
+            current = check_redirect(target, current, location)
+        raise RemoteError(f"more than {MAX_REDIRECTS} redirects", url=redact_url(target))
+
     def _get_range(self, url: str, offset: int, length: int, ref: str) -> bytes:
         target = self.resolve(url)
         shown = redact_url(target)
-        headers = {"Range": f"bytes={offset}-{offset + length - 1}", **self.auth_headers(target)}
+        headers = {"Range": f"bytes={offset}-{offset + length - 1}"}
         try:
-            with self.session.get(target, headers=headers, stream=True, timeout=self.timeout) as resp:
+            with self._get(target, headers) as resp:
                 self._raise_for_status(resp, target, url, ref, ok=(200, 206))
                 body = read_at_most(resp, length + 1)
         except NETWORK_ERRORS as exc:
@@ -129,8 +167,7 @@ class HttpBackend(Backend):
         target = self.resolve(url)
         shown = redact_url(target)
         try:
-            with self.session.get(target, headers=self.auth_headers(target), stream=True,
-                                  timeout=self.timeout) as resp:
+            with self._get(target, {}) as resp:
                 self._raise_for_status(resp, target, url, None, ok=(200,))
                 declared = resp.headers.get("Content-Length")
                 if declared is not None and int(declared) > max_bytes:
@@ -150,9 +187,8 @@ class HttpBackend(Backend):
         """Size from a 1-byte ranged GET (works where HEAD is refused: presigned URLs, some CDNs)."""
         target = self.resolve(url)
         shown = redact_url(target)
-        headers = {"Range": "bytes=0-0", **self.auth_headers(target)}
         try:
-            with self.session.get(target, headers=headers, stream=True, timeout=self.timeout) as resp:
+            with self._get(target, {"Range": "bytes=0-0"}) as resp:
                 if resp.status_code == 416:
                     total = _total_from(resp.headers.get("Content-Range"))
                     if total is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pluggy
 
+from ..security.url_policy import in_context
 from . import builtins, hookspecs
 from .base import CAPABILITIES, Backend, RangeRequest, validate_requests
 from .config import BackendSettings, load_settings
@@ -60,6 +61,10 @@ class Registry:
                 self._pm.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
             except Exception as exc:  # a broken third-party plugin must say which one
                 raise BackendConfigError(f"cannot load a 'lindi' entry-point plugin: {exc!r}") from exc
+        try:  # a misspelled hook (``lindi_backend``) would otherwise load silently and provide nothing
+            self._pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise BackendConfigError(f"plugin {exc.plugin!r} implements a hook LINDI does not define: {exc}") from exc
         self._lock = threading.Lock()
         self._backends: dict[str, Backend] = {}
         self._sources: dict[str, str] = {}
@@ -106,6 +111,11 @@ class Registry:
         unknown = set(cls.capabilities) - set(CAPABILITIES)
         if unknown:
             raise BackendConfigError(f"backend {name!r} from {source} declares unknown capabilities {sorted(unknown)}")
+        if "write" in cls.capabilities:
+            missing = [m for m in ("put_blob", "put_object", "check_writable") if getattr(cls, m) is getattr(Backend, m)]
+            if missing:
+                raise BackendConfigError(f"backend {name!r} from {source} declares 'write' but does not override "
+                                         f"{', '.join(missing)}")
         self._backends[name] = cls(self.settings.options_for(name), credentials=self._lookup_for(name))
         self._sources[name] = source
 
@@ -174,7 +184,7 @@ class Registry:
                 run(name)
         else:
             with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="lindi-dispatch") as pool:
-                for fut in [pool.submit(run, name) for name in groups]:
+                for fut in [pool.submit(in_context(run), name) for name in groups]:
                     fut.result()
         return out
 

@@ -47,7 +47,12 @@ def redact_url(url: str) -> str:
     """``url`` without user info and without query parameters that carry credentials."""
     if "://" not in url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparseable (e.g. an unclosed IPv6 bracket): keep no query and no user info
+        scheme, rest = url.split("://", 1)
+        authority, sep, path = rest.split("?", 1)[0].split("#", 1)[0].partition("/")
+        return f"{scheme}://{authority.rsplit('@', 1)[-1]}{sep}{path}"
     netloc = parts.netloc.rsplit("@", 1)[-1]
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in _SECRET_PARAMS]

@@ -17,9 +17,13 @@ from .._version import __version__
 COMMANDS: dict[str, str] = {
     "backends": "lindi.cli.backends:backends",
     "cache": "lindi.cli.cache:cache_command",
+    "cat": "lindi.cli.cat:cat_command",
     "conformance": "lindi.cli.conformance:conformance_command",
     "convert": "lindi.cli.convert:convert_command",
     "demo": "lindi.cli.demo:demo_command",
+    "diff": "lindi.cli.diff:diff_command",
+    "info": "lindi.cli.info:info_command",
+    "ls": "lindi.cli.ls:ls_command",
     "publish": "lindi.cli.publish:publish_command",
     "validate": "lindi.cli.validate:validate_command",
 }

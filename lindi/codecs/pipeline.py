@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 from numcodecs.abc import Codec
 
-from ..errors import LindiError, UnsupportedObjectError
+from ..errors import ChunkCodecError, LindiError, UnsupportedObjectError
 from ..strict_json import encode_float
 from .registry import get_codec
 from .scaleoffset import SCALE_FLOAT_DSCALE, SCALE_INTEGER
@@ -39,8 +39,6 @@ _COMPRESSORS = frozenset({FILTER_DEFLATE, FILTER_SZIP, FILTER_LZF, FILTER_BLOSC,
 _BLOSC_CNAMES = ("blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd")
 
 
-class ChunkCodecError(LindiError, ValueError):
-    """A chunk could not be decoded or encoded with its codec pipeline."""
 
 
 class _Unsupported(Exception):

@@ -71,7 +71,8 @@ def dtype_descriptor(dt: np.dtype) -> Any:
         return {"class": "vlen", "base": dtype_descriptor(np.dtype(vlen))}
     enum = h5py.check_enum_dtype(dt)
     if enum is not None:
-        return {"class": "enum", "base": dt.str, "members": {k: int(v) for k, v in enum.items()}}
+        wide = dt.itemsize == 8  # like 8-byte elements: decimal strings, so the comparison stays exact
+        return {"class": "enum", "base": dt.str, "members": {k: str(int(v)) if wide else int(v) for k, v in enum.items()}}
     if dt.names is not None:
         return {"class": "compound", "itemsize": dt.itemsize,
                 "fields": [{"name": n, "offset": dt.fields[n][1], "dtype": dtype_descriptor(dt.fields[n][0])}

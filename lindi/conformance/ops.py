@@ -105,7 +105,11 @@ def replay(doc: Any, target: Any) -> None:
         path = _member(op, "path", str, where)
         kind = op.get("op")
         if kind == "create_group":
-            target.create_group(path)
+            track_order = op.get("track_order", False)
+            if not isinstance(track_order, bool):
+                raise OpsError(f"{where}: member 'track_order' must be true or false")
+            # only pass it when asked: a group tracking creation order iterates members and attributes so
+            target.create_group(path, track_order=True) if track_order else target.create_group(path)
         elif kind == "create_dataset":
             dt = numpy_dtype(op.get("dtype"), where)
             shape = _member(op, "shape", list, where)

@@ -12,11 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import h5py
 
-from ..errors import ConversionError, LindiError
-
-
-class SourceOpenError(ConversionError, OSError):
-    """The source is missing, unreadable or not an HDF5 file (an I/O problem, not a conversion one)."""
+from ..errors import ConversionError, LindiError, SourceOpenError
 
 
 class HDF5Source:

@@ -8,16 +8,28 @@ resolves to is checked, IPv4 and IPv6), unless the user allows it with
 ``allow_local=True`` or ``LINDI_ALLOW_LOCAL=1``. A document may always
 reference its own origin (the scheme, host and port the user fetched it from).
 Only URL schemes some registered backend serves are accepted.
+
+A URL is read with the parser of the HTTP client (urllib3's, which requests
+uses), and refused when the standard library reads another host or port out
+of it (a backslash, a percent-escaped host): the host checked is the host
+connected to. Redirects are checked hop by hop against the policy of the
+document being read (:func:`applying`, :func:`check_redirect`).
 """
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from ..errors import UrlPolicyError
 
@@ -26,6 +38,16 @@ ENV_ALLOW_LOCAL = "LINDI_ALLOW_LOCAL"
 
 Resolver = Callable[[str], Sequence[str]]
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+T = TypeVar("T")
+
+#: IPv6 prefixes whose last 32 bits are an IPv4 address the packet really goes to.
+_IPV4_CARRIERS = (ipaddress.ip_network("::/96"),  # IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks)
+                  ipaddress.ip_network("::ffff:0:0/96"),  # IPv4-mapped
+                  ipaddress.ip_network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT) ::ffff:0:a.b.c.d
+                  ipaddress.ip_network("64:ff9b::/96"))  # NAT64 well-known prefix
+#: IPv6 ranges that are not public although Python's ``is_global`` says so.
+_NOT_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"),  # site-local (deprecated, still private in practice)
+                  ipaddress.ip_network("64:ff9b:1::/48"))  # NAT64 local-use prefix (RFC 8215)
 
 
 def env_allows_local() -> bool:
@@ -39,16 +61,30 @@ def is_remote(url: str) -> bool:
 
 
 def is_public_address(ip: IpAddress) -> bool:
-    """False for loopback, private, link-local, unspecified, multicast, reserved and shared addresses.
+    """False for loopback, private, link-local, site-local, unspecified, multicast, reserved and shared addresses.
 
-    IPv4 addresses embedded in IPv6 (``::ffff:127.0.0.1``, 6to4, Teredo) are
-    judged by the IPv4 address they carry.
+    An IPv6 address that carries an IPv4 address (IPv4-mapped, IPv4-compatible,
+    IPv4-translated, NAT64, 6to4, Teredo) is judged by the IPv4 address it
+    carries, since that is where the packets end up.
     """
     if isinstance(ip, ipaddress.IPv6Address):
-        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        inner = embedded_ipv4(ip)
         if inner is not None:
             return is_public_address(inner)
+        if any(ip in net for net in _NOT_PUBLIC_V6):
+            return False
     return ip.is_global and not ip.is_multicast
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries, or None."""
+    if ip.teredo:
+        return ip.teredo[1]
+    if ip.sixtofour:
+        return ip.sixtofour
+    if any(ip in net for net in _IPV4_CARRIERS):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def system_resolver(host: str) -> list[str]:
@@ -82,16 +118,44 @@ def host_addresses(host: str, resolver: Resolver | None = None) -> list[IpAddres
     return out
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of a URL, lower-cased, default ports filled in for http(s)."""
-    parts = urlsplit(url)
+def network_location(url: str, *, where: str | None = None) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of ``url`` as the HTTP client reads it (host lower-case, IDNA, no brackets).
+
+    The URL is read by urllib3's parser, the one requests connects with, and
+    also by the standard library's; when the two read a different host or
+    port (a backslash in the authority, a percent-escaped host), or either
+    cannot read it, the URL is refused with :class:`UrlPolicyError` naming
+    the host the client would have connected to.
+    """
+    parsed = _read_url(url)
+    if isinstance(parsed, str):
+        raise UrlPolicyError(f"{parsed}{_at(where)}")
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _read_url(url: str) -> tuple[str, str, int | None] | str:
+    """:func:`network_location` without ``where``: the parts, or why the URL is refused (cached: refs repeat URLs)."""
     try:
-        port = parts.port
-    except ValueError:
-        port = None
+        client = parse_url(url)
+        std = urlsplit(url)
+        std_port = std.port
+        std_host = _idna_host(std.hostname or "")
+    except (LocationParseError, ValueError, UnicodeError, idna_error()) as exc:
+        return f"malformed URL {_shown(url)!r}: {exc}"
+    host = (client.host or "").strip("[]").lower()
+    if (host, client.port) != (std_host, std_port) or "\\" in std.netloc:
+        return (f"ambiguous URL {_shown(url)!r}: the HTTP client would connect to host {host!r} port {client.port}, "
+                f"but the URL also reads as host {std_host!r} port {std_port}")
+    return (client.scheme or "").lower(), host, client.port
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL as the HTTP client reads it, default ports filled in for http(s)."""
+    scheme, host, port = network_location(url)
     if port is None:
-        port = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+        port = _DEFAULT_PORTS.get(scheme)
+    return scheme, host, port
 
 
 def resolve_relative(base: str, ref: str) -> str:
@@ -186,12 +250,14 @@ class UrlPolicy:
             return
         if self.check_schemes:
             _check_scheme(url, where)
-        _check_host_syntax(url, where)
+        scheme, host, _ = network_location(url, where=where)
+        if scheme in _DEFAULT_PORTS and not host:
+            raise UrlPolicyError(f"malformed URL {_shown(url)!r}: no host{_at(where)}")
         if self.allow_private_hosts:
             return
         if self.location is not None and is_remote(self.location) and origin(url) == origin(self.location):
             return
-        host = (urlsplit(url).hostname or "").rstrip(".")
+        host = host.rstrip(".")
         if not host:
             return  # a scheme without a network host (resolved by its backend, e.g. dandi://)
         if host.lower() == "localhost" or host.lower().endswith(".localhost"):
@@ -199,31 +265,83 @@ class UrlPolicy:
         else:
             bad = next((ip for ip in host_addresses(host, self.resolver) if not is_public_address(ip)), None)
         if bad is not None:
-            raise UrlPolicyError(f"a remote document may not reference the private address {url!r} "
+            raise UrlPolicyError(f"a remote document may not reference the private address {_shown(url)!r} "
                                  f"(host {host} -> {bad}: loopback, private, link-local or otherwise not public)"
                                  f"{_at(where)}; {_HOW_TO_ALLOW}")
 
 
 _HOW_TO_ALLOW = f"pass allow_local=True or set {ENV_ALLOW_LOCAL}=1 to allow it"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+#: The policy of the document being read, for the redirects its reads meet (see :func:`applying`).
+_active_policy: contextvars.ContextVar[UrlPolicy | None] = contextvars.ContextVar("lindi_active_url_policy",
+                                                                             default=None)
+
+
+@contextmanager
+def applying(policy: UrlPolicy) -> Iterator[None]:
+    """Check the redirects met by every read inside the block against ``policy``.
+
+    Set by whatever reads on behalf of a document (its store, its external
+    files); the backends' worker threads inherit it (:func:`in_context`).
+    """
+    token = _active_policy.set(policy)
+    try:
+        yield
+    finally:
+        _active_policy.reset(token)
+
+
+def in_context(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` running in (a copy of) the caller's context, active policy included, in whatever thread calls it."""
+    ctx = contextvars.copy_context()
+
+    def run(*args: object, **kwargs: object) -> T:
+        return ctx.copy().run(fn, *args, **kwargs)
+
+    return run
+
+
+def check_redirect(start: str, current: str, location: str) -> str:
+    """The absolute URL a redirect from ``current`` to ``location`` leads to, if the policy allows it.
+
+    ``start`` is the URL first asked for. The policy is that of the document
+    being read (:func:`applying`); outside any document, that of a remote
+    document at ``start``: the redirect may stay on start's origin or go to a
+    public host. Only http(s) redirects are followed.
+    """
+    where = f"a redirect from {_shown(current)}"
+    try:
+        target = urljoin(current, location)
+    except ValueError as exc:
+        raise UrlPolicyError(f"malformed URL {location!r}: {exc}{_at(where)}") from None
+    if urlsplit(target).scheme.lower() not in _DEFAULT_PORTS:
+        raise UrlPolicyError(f"{_shown(current)} redirects to {_shown(target)!r}: only http(s) redirects are "
+                             "followed")
+    policy = _active_policy.get() or UrlPolicy.for_document(start)
+    policy.check(target, where=where)
+    return target
 
 
 def _at(where: str | None) -> str:
     return f" (referenced at {where})" if where else ""
 
 
-def _check_host_syntax(url: str, where: str | None) -> None:
-    """Refuse a URL whose host is not a valid (IDNA) host name or whose port is not a number."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-        host = parts.hostname or ""
-        host.encode("idna")
-        if not host.isascii():
-            import idna  # the IDNA 2008 rules the HTTP client applies
+def _idna_host(host: str) -> str:
+    """``host`` as the HTTP client sends it: lower-case, IDNA 2008 (UTS 46) for non-ASCII names."""
+    if host.isascii():
+        host.encode("idna")  # refuses empty or over-long labels, which the HTTP client would fail on later
+        return host.lower()
+    import idna  # the IDNA rules the HTTP client applies
 
-            idna.encode(host, uts46=True)
-    except (ValueError, UnicodeError, idna_error()) as exc:
-        raise UrlPolicyError(f"malformed URL {url!r}: {exc}{_at(where)}") from None
+    return idna.encode(host, uts46=True).decode("ascii").lower()
+
+
+def _shown(url: str) -> str:
+    """``url`` as an error message may show it (no credentials, no signatures)."""
+    from ..backends.urls import redact_url
+
+    return redact_url(url)
 
 
 def idna_error() -> type[Exception]:

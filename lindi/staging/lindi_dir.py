@@ -5,6 +5,7 @@ copied or served over HTTP as is. Loading refuses refs that escape it.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -34,6 +35,7 @@ def write_lindi_dir(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     target = os.path.abspath(os.fspath(path))
     if os.path.exists(target) and not overwrite:
         raise StagingError(f"{target} already exists (pass overwrite=True to replace it)")
+    link_targets(doc, container=target, source=target)  # refused now rather than on every later open
     parent = os.path.dirname(target)
     try:
         tmp = tempfile.mkdtemp(prefix=".tmp-lindi-d-", dir=parent)
@@ -87,6 +89,8 @@ def load_lindi_dir(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     doc = strict_json.loads(text, source=doc_path)
     for _key, _value, pointer, rel in member_refs(doc, container=root, source=doc_path):
         inside_directory(root, rel, container=root, pointer=pointer)
+    for pointer, rel in link_targets(doc, container=root, source=doc_path):
+        inside_directory(root, rel, container=root, pointer=pointer)
     return doc, root
 
 
@@ -106,10 +110,56 @@ def member_refs(doc: Any, *, container: str, source: str) -> Iterator[tuple[str,
         if is_remote(url):
             continue
         pointer = ref_pointer(key)
-        if url.lower().startswith("file:") or os.path.isabs(url):
-            raise ContainerError(f"absolute local path {url!r} in a container (refs must be ./ relative)",
-                                 pointer=pointer, source=source)
-        yield key, value, pointer, safe_member_name(url, container=container, pointer=pointer)
+        yield key, value, pointer, member_name(url, container=container, pointer=pointer, source=source)
+
+
+def link_targets(doc: Any, *, container: str, source: str) -> list[tuple[str, str]]:
+    """(JSON pointer, member name) of each local ``_EXTERNAL_ARRAY_LINK`` url and external link file.
+
+    The same rule as for range refs (:func:`member_refs`): a container may not
+    make the reader open a local file by absolute path or by climbing out of it.
+    """
+    refs = doc.get("refs") if isinstance(doc, Mapping) else None
+    if not isinstance(refs, Mapping):
+        raise ContainerError("the document has no 'refs' object", pointer="/refs", source=source)
+    templates = doc.get("templates") or {}
+    out = []
+    for key, value in refs.items():
+        target = _link_target(key, value)
+        if target is None:
+            continue
+        url = expand_templates(target, templates)
+        if not is_remote(url):
+            pointer = ref_pointer(key)
+            out.append((pointer, member_name(url, container=container, pointer=pointer, source=source)))
+    return out
+
+
+def member_name(url: str, *, container: str, pointer: str, source: str) -> str:
+    """The member a local ref names: ``./``-relative and inside the container, or a ContainerError."""
+    if url.lower().startswith("file:") or os.path.isabs(url):
+        raise ContainerError(f"absolute local path {url!r} in a container (refs must be ./ relative)",
+                             pointer=pointer, source=source)
+    return safe_member_name(url, container=container, pointer=pointer)
+
+
+def _link_target(key: str, value: Any) -> str | None:
+    """The file an ``.zattrs`` external array link or a ``.lindi`` external link placeholder names."""
+    leaf = key.rsplit("/", 1)[-1]
+    if leaf not in (".zattrs", ".lindi"):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None  # not JSON: the reader reports it
+    if not isinstance(value, dict):
+        return None
+    link = value.get("_EXTERNAL_ARRAY_LINK" if leaf == ".zattrs" else "link")
+    if not isinstance(link, dict):
+        return None
+    target = link.get("url") if leaf == ".zattrs" else link.get("file") if link.get("type") == "external" else None
+    return target if isinstance(target, str) else None
 
 
 def expand_templates(url: str, templates: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ from ..backends.urls import local_path
 from ..store.policy import is_remote
 from .blobs import blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from .lindi_dir import DOCUMENT_NAME, member_refs
+from .lindi_dir import DOCUMENT_NAME, link_targets, member_refs
 from .paths import safe_member_name
 from .refs import LocalRange, local_ranges, read_in_batches, replace_refs
 
@@ -48,6 +48,7 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     Returns the absolute path.
     """
     target = os.path.abspath(os.fspath(path))
+    link_targets(doc, container=target, source=target)  # refused now rather than on every later open
     ranges = local_ranges(doc, base)
     unique = sorted(set(ranges.values()), key=LocalRange.request)
     digest_of: dict[LocalRange, str] = {}
@@ -152,6 +153,7 @@ def load_lindi_tar(path_or_url: str | os.PathLike[str]) -> tuple[dict[str, Any],
         raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=location)
     d, s = members[DOCUMENT_NAME]
     doc = strict_json.loads(_read(tar_url, d, s), source=f"{location}/{DOCUMENT_NAME}")
+    link_targets(doc, container=location, source=location)  # the rule of member_refs, for link targets
     new: dict[str, Any] = {}
     for key, value, pointer, name in member_refs(doc, container=location, source=location):
         if name not in members:

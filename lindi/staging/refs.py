@@ -13,7 +13,7 @@ from typing import Any
 
 from ..backends.urls import local_path
 from ..store.document import TEMPLATE_USE, from_dict
-from ..store.policy import is_remote
+from ..store.policy import UrlPolicy, is_remote
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,12 @@ def local_ranges(doc: Mapping[str, Any], base: str | None, *, source: str | None
                  ) -> dict[str, LocalRange]:
     """``key -> LocalRange`` for every range ref of ``doc`` that resolves to a local file.
 
-    ``base`` is where relative URLs resolve (a directory for local documents).
+    ``base`` is where relative URLs resolve (a directory for local documents,
+    the document's URL for remote ones). A remote document's refs obey its URL
+    policy: it cannot make publishing copy the publisher's local files.
     """
     parsed = from_dict(dict(doc), source=source, base=base)
+    parsed.policy = UrlPolicy.for_document(base)
     out: dict[str, LocalRange] = {}
     for key, value in parsed.refs.items():
         if not is_range(value):

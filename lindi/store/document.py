@@ -16,7 +16,7 @@ from .. import strict_json
 from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
-from .policy import UrlPolicy, is_remote
+from .policy import UrlPolicy, applying, is_remote
 from .ranges import local_path
 
 SUPPORTED_MAJOR = 1
@@ -137,7 +137,9 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
     policy = policy or UrlPolicy.for_document(src)
     limits = limits or Limits.from_env()
     if is_remote(src):
-        doc = from_dict(_parse(_fetch_whole(src, limits), src, limits), source=src, base=src)
+        with applying(policy):  # a redirect of the document URL is checked like its refs
+            text = _fetch_whole(src, limits)
+        doc = from_dict(_parse(text, src, limits), source=src, base=src)
     else:
         path = local_path(src) or os.path.abspath(src)
         try:

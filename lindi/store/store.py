@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import re
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,8 +24,9 @@ from .. import strict_json
 from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, LimitExceededError, RemoteError
+from ..errors import DocumentError, LimitExceededError, RemoteError, UrlPolicyError
 from ..security.limits import ENV_VARS, Limits, check_chunk_ref, secure_zarray_bytes, vet_zarray
+from ..security.url_policy import applying
 from .document import RefDocument
 from .index import METADATA_KEYS, NodeIndex, meta_key
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -48,14 +50,16 @@ class LindiReferenceStore(Store):
     supports_listing: bool = True
 
     def __init__(self, document: RefDocument, *, range_reader: RangeReader | None = None,
-                 coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None) -> None:
+                 coalesce: CoalesceOptions | None = None, local_cache: LocalCache | None = None,
+                 read_only: bool = True) -> None:
+        if not read_only:  # edits go through LindiH5pyFile's editor, which rewrites the refs it owns
+            raise ValueError("LindiReferenceStore is read-only; edit a document through LindiH5pyFile in mode 'r+'")
         super().__init__(read_only=True)
         self.document = document
-        self.range_reader: RangeReader = range_reader or default_range_reader
+        self._reader: RangeReader = range_reader or default_range_reader
         self.coalesce_options = coalesce or CoalesceOptions()
         self.local_cache = local_cache
-        fetch: RangeReader = self._read_coalesced
-        self._fetch = fetch if local_cache is None else cached_range_reader(fetch, local_cache)
+        self._fetch = self._make_fetch()
         self._index: NodeIndex | None = None
         self._meta_cache: dict[str, Any] = {}
         self._overlay: dict[str, list[Any]] = {}  # key -> [bytes | None, refcount]
@@ -99,7 +103,7 @@ class LindiReferenceStore(Store):
         if requests:
             try:
                 fetched = self._fetch(requests)
-            except RemoteError as exc:
+            except (RemoteError, UrlPolicyError) as exc:
                 raise _with_keys(exc, remote_keys, requests) from exc
             for key, data in zip(remote_keys, fetched):
                 out[key] = data
@@ -130,6 +134,15 @@ class LindiReferenceStore(Store):
             if self.index.kind(path) == "array":
                 return path
         return None
+
+    def _make_fetch(self) -> RangeReader:
+        fetch: RangeReader = self._read_coalesced
+        return fetch if self.local_cache is None else cached_range_reader(fetch, self.local_cache)
+
+    def range_reader(self, requests: Sequence[RangeRequest]) -> list[bytes]:
+        """The reader of this document's refs: redirects it meets are checked against the document's URL policy."""
+        with applying(self.document.policy):
+            return self._reader(requests)
 
     def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
@@ -210,10 +223,23 @@ class LindiReferenceStore(Store):
 
     # ---- zarr Store API ---------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LindiReferenceStore) and other.document is self.document
+        return isinstance(other, LindiReferenceStore) and (other.document is self.document
+                                                             or other.document == self.document)
 
     def __hash__(self) -> int:
-        return id(self.document)
+        return hash(self.document.source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (dask ships stores to workers): the lock and the per-read overlay stay behind."""
+        state = self.__dict__.copy()
+        del state["_lock"], state["_fetch"]
+        state["_overlay"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._fetch = self._make_fetch()
 
     def __repr__(self) -> str:
         return f"LindiReferenceStore({self.document.source or '<dict>'!s})"
@@ -267,14 +293,36 @@ class LindiReferenceStore(Store):
                     yield head
 
 
-def _with_keys(exc: RemoteError, keys: list[str], requests: list[RangeRequest]) -> RemoteError:
-    """The same error, also naming the store key(s) and ref(s) whose bytes could not be read."""
-    url, offset, length = requests[0]
-    batch = f" (in a batch of {len(keys)} refs)" if len(keys) > 1 else ""
-    where = f"key {keys[0]!r} ref [{redact_url(url)!r}, {offset}, {length}]{batch}"
+def _with_keys(exc: RemoteError | UrlPolicyError, keys: list[str], requests: list[RangeRequest]
+               ) -> RemoteError | UrlPolicyError:
+    """The same error, also naming the store key(s) and ref(s) whose bytes could not be read.
+
+    A coalesced batch fails as a whole, so the failing refs are the ones of the error's URL that overlap the
+    block it names; the first of them is quoted (never simply the first ref of the batch).
+    """
+    failing = (_failing_requests(exc, requests) if isinstance(exc, RemoteError) else []) or list(range(len(requests)))
+    url, offset, length = requests[failing[0]]
+    more = f" and {len(failing) - 1} more ref(s) of that URL" if len(failing) > 1 else ""
+    where = f"key {keys[failing[0]]!r} ref [{redact_url(url)!r}, {offset}, {length}]{more}"
     err = type(exc)(f"while reading {where}: {exc}")
-    err.url, err.ref = exc.url, exc.ref
+    if isinstance(exc, RemoteError) and isinstance(err, RemoteError):
+        err.url, err.ref = exc.url, exc.ref
     return err
+
+
+def _failing_requests(exc: RemoteError, requests: list[RangeRequest]) -> list[int]:
+    """Indexes of the requests the error is about: same URL, overlapping the byte range its ref names."""
+    same_url = [i for i, (url, _, _) in enumerate(requests) if exc.url is not None and exc.url in (url, redact_url(url))]
+    span = _REF_SPAN.search(exc.ref or "")
+    if span is None:
+        return same_url
+    start, stop = int(span["offset"]), int(span["offset"]) + int(span["length"])
+    overlapping = [i for i in same_url if requests[i][1] < stop and requests[i][1] + requests[i][2] > start]
+    return overlapping or same_url
+
+
+#: The ``, offset, length]`` tail of the ``[url, offset, length]`` text that backends put in ``RemoteError.ref``.
+_REF_SPAN = re.compile(r",\s*(?P<offset>\d+),\s*(?P<length>\d+)\]\s*$")
 
 
 def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
@@ -286,4 +334,4 @@ def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
         return data[byte_range.offset:]
     if isinstance(byte_range, SuffixByteRequest):
         return data[-byte_range.suffix:] if byte_range.suffix else b""
-    raise TypeError(f"unexpected byte range {byte_range!r}")
+    raise TypeError(f"Unexpected byte_range, got {byte_range!r}")  # zarr's own wording

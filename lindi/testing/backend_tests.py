@@ -151,6 +151,31 @@ class BackendTests:
         got = asyncio.run(backend.aread_ranges([(url, 5, 10), (url, 50_000, 7)]))
         assert got == [data[5:15], data[50_000:50_007]]
 
+    def test_capabilities_agree_with_the_methods(self, backend: Backend) -> None:
+        cls = type(backend)
+        assert ("resolve" in cls.capabilities) == (cls.resolve is not Backend.resolve), \
+            "declare 'resolve' exactly when resolve() is overridden"
+        assert ("write" in cls.capabilities) == (cls.put_blob is not Backend.put_blob), \
+            "declare 'write' exactly when put_blob() is overridden"
+        if "write" not in cls.capabilities:
+            with pytest.raises(NotImplementedError):
+                backend.put_blob("unused/", "0" * 64, b"")
+
+    def test_resolve(self, backend: Backend, blob: tuple[str, bytes]) -> None:
+        url, _ = blob
+        resolved = backend.resolve(url)
+        assert isinstance(resolved, str) and resolved
+        assert backend.resolve(url) == resolved, "resolving the same URL twice gives the same answer"
+        if "resolve" not in backend.capabilities:
+            assert resolved == url
+
+    def test_close_is_idempotent_and_the_backend_reopens(self, backend: Backend, blob: tuple[str, bytes]) -> None:
+        url, data = blob
+        assert backend.read_ranges([(url, 0, 10), (url, 10, 10)]) == [data[:10], data[10:20]]
+        backend.close()
+        backend.close()
+        assert backend.read_ranges([(url, 5, 10), (url, 500, 10)]) == [data[5:15], data[500:510]]
+
 
 class BackendWriteTests:
     """Write side of the backend contract: content-addressed blobs and replaceable documents."""

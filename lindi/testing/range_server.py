@@ -13,6 +13,10 @@ matching requests:
 ``long``          a 206 with one extra byte of body
 ``html``          200 ``text/html`` error page instead of bytes
 ``slow``          sleep ``delay`` seconds before answering (for client timeouts)
+
+``redirect(name, location)`` makes ``/name`` answer with a redirect, and
+``host`` binds another loopback address (``127.0.0.2`` stands in for a private
+server in URL policy tests).
 """
 from __future__ import annotations
 
@@ -63,16 +67,17 @@ class RangeServer:
     """
 
     def __init__(self, root: str | os.PathLike[str] | None = None, blobs: Mapping[str, bytes] | None = None,
-                 *, latency: float = 0.0, port: int = 0):
+                 *, latency: float = 0.0, port: int = 0, host: str = "127.0.0.1"):
         self.root = Path(root).resolve() if root is not None else None
         self._blobs: dict[str, bytes] = dict(blobs or {})
         self.latency = latency
         self._faults: list[Fault] = []
+        self._redirects: dict[str, tuple[int, str]] = {}
         self._lock = threading.Lock()
         self.requests = 0
         self.bytes_sent = 0
         self.log: list[RequestRecord] = []
-        self._thread = ServerThread(_RangeHandler, self, port=port)
+        self._thread = ServerThread(_RangeHandler, self, host=host, port=port)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -103,6 +108,12 @@ class RangeServer:
         """Serve ``data`` at ``/name``; returns its URL."""
         with self._lock:
             self._blobs[name.lstrip("/")] = bytes(data)
+        return self.url_for(name)
+
+    def redirect(self, name: str, location: str, status: int = 302) -> str:
+        """Answer requests for ``/name`` with ``status`` and ``Location: location``; returns its URL."""
+        with self._lock:
+            self._redirects[name.lstrip("/")] = (status, location)
         return self.url_for(name)
 
     def inject(self, mode: str, count: int = 1, *, status: int = 503, delay: float = 0.0, path: str = "") -> None:
@@ -183,6 +194,11 @@ class _RangeHandler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.mode == "status":
             return self._send(fault.status, f"injected failure {fault.status}\n".encode(), head=head)
+        redirect = owner._redirects.get(unquote(path).lstrip("/"))
+        if redirect is not None:
+            # non-ASCII goes out as raw UTF-8 bytes, as a careless or hostile server would send it
+            location = redirect[1].encode("utf-8", "surrogatepass").decode("latin-1")
+            return self._send(redirect[0], b"", head=head, extra={"Location": location})
         data = owner._content(path)
         if data is None:
             return self._send(404, b"not found\n", head=head)

@@ -13,16 +13,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lindi.strict_json import MAX_SAFE_INTEGER, ref_pointer
+
 from .dtypes import OBJECT_DTYPE
 from .metadata import META_NAMES, check_metadata, parse_metadata
-from lindi.strict_json import ref_pointer
-
 from .report import Collector
+from .schema import LATEST
+from .urls import has_credentials, template_names
 
 #: URL schemes every reader understands; others need a plugin backend (a warning).
 STANDARD_SCHEMES = frozenset({"http", "https", "s3", "gs", "file"})
 
-TEMPLATE_USE = re.compile(r"\{\{([^{}]*)\}\}")
 TEMPLATE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _INDEX = "(0|[1-9][0-9]*)"
@@ -67,10 +68,14 @@ BAD_PATH = "bad-path"
 class RefsPass:
     """Checks every ref once; afterwards ``nodes`` holds the validated metadata per node path."""
 
-    def __init__(self, refs: dict[str, Any], templates: dict[str, str], legacy: bool, out: Collector):
+    def __init__(self, refs: dict[str, Any], templates: dict[str, str], legacy: bool, out: Collector, *,
+                 schema_version: str = LATEST, credential_templates: frozenset[str] = frozenset()):
         self.refs = refs
         self.templates = templates
         self.legacy = legacy
+        self.schema_version = schema_version
+        #: templates whose value carries credentials (reported at the template, not at each ref)
+        self.credential_templates = credential_templates
         self.out = out
         self.nodes: dict[str, NodeMeta] = {}
         self.used_templates: set[str] = set()
@@ -91,7 +96,8 @@ class RefsPass:
             out.error("LINDI-E-KEY", ref_pointer(key), f"{key!r}: {name!r} is not a metadata name (.zgroup, .zarray, .zattrs, .lindi)")
             return None
         if _bad_path(parent):
-            out.error("LINDI-E-KEY", ref_pointer(key), f"{key!r}: node path has an empty segment or one starting with '.'")
+            out.error("LINDI-E-KEY", ref_pointer(key),
+                      f"{key!r}: node path has an empty segment, one starting with '.', or a lone surrogate")
             return None
         if node is None:
             node = self.nodes[parent] = NodeMeta()
@@ -101,7 +107,8 @@ class RefsPass:
             out.error("LINDI-E-PROFILE", ref_pointer(key), f"{key}: .lindi keys need lindi_spec (the legacy profile has none)")
         else:
             obj = parse_metadata(key, value, out)
-            if obj is not None and check_metadata(key, kind, obj, isinstance(value, dict), out):
+            if obj is not None and check_metadata(key, kind, obj, isinstance(value, dict), out,
+                                                  version=self.schema_version, legacy=self.legacy):
                 result = obj
         setattr(node, kind, result)
         return result
@@ -141,7 +148,8 @@ class RefsPass:
     def _chunk_key_error(self, key: str, info: ArrayInfo | str, rel: str) -> None:
         out = self.out
         if info == BAD_PATH:
-            out.error("LINDI-E-KEY", ref_pointer(key), f"{key!r}: path has an empty segment or one starting with '.'")
+            out.error("LINDI-E-KEY", ref_pointer(key),
+                      f"{key!r}: path has an empty segment, one starting with '.', or a lone surrogate")
         elif info == NOT_ARRAY:
             out.error("LINDI-E-CHUNK-ORPHAN", ref_pointer(key), f"{key!r} is not a metadata key and no array with .zarray contains it")
         elif isinstance(info, ArrayInfo):
@@ -164,18 +172,23 @@ class RefsPass:
             out.error("LINDI-E-REF-URL", ref_pointer(key, 0), f"{key!r}: the URL must be a non-empty string, not {url!r}")
             return
         resolved = url
-        if "{" in url or "}" in url:
-            names = TEMPLATE_USE.findall(url)
-            rest = TEMPLATE_USE.sub("", url)
-            if "{{" in rest or "}}" in rest or any(not TEMPLATE_NAME.fullmatch(n) for n in names):
+        if "{{" in url or "}}" in url:
+            parts = template_names(url)
+            if parts is None:
                 out.error("LINDI-E-TEMPLATE", ref_pointer(key, 0), f"{key!r}: malformed template syntax in URL {url!r}")
                 return
-            for n in names:
+            for n in parts[1::2]:
                 if n not in self.templates:
                     out.error("LINDI-E-TEMPLATE-UNDEFINED", ref_pointer(key, 0), f"{key!r}: template {{{{{n}}}}} is not defined")
                     return
                 self.used_templates.add(n)
-            resolved = TEMPLATE_USE.sub(lambda m: str(self.templates[m.group(1)]), url)
+            if self.credential_templates.intersection(parts[1::2]) or \
+                    not all(isinstance(self.templates[n], str) for n in parts[1::2]):
+                return  # reported at the template
+            resolved = "".join(self.templates[p] if i % 2 else p for i, p in enumerate(parts))
+        if has_credentials(resolved):
+            out.error("LINDI-E-URL-CREDENTIALS", ref_pointer(key, 0),
+                      f"{key!r}: URL carries credentials (user information or a signature); readers add them at read time")
         m = URL_SCHEME.match(resolved)
         if m and len(m.group(1)) > 1 and m.group(1).lower() not in STANDARD_SCHEMES:
             out.warning("LINDI-W-URL-SCHEME", ref_pointer(key, 0),
@@ -189,6 +202,7 @@ class RefsPass:
         parents = self._parents
         urls = self._urls
         metadata = self.metadata
+        max_safe = MAX_SAFE_INTEGER
         for key, value in self.refs.items():
             parent, _, name = key.rpartition("/")
             if name[:1] == "." or not name:
@@ -219,14 +233,18 @@ class RefsPass:
                 self._chunk_key_error(key, info, name)
             t = type(value)
             if t is list:
+                if json_chunk:
+                    out.error("LINDI-E-JSON-CHUNK", ref_pointer(key),
+                              f"{key!r}: the chunk of a JSON-codec array is inline text or bytes, never a range")
                 if len(value) != 3:
                     out.error("LINDI-E-REF-VALUE", ref_pointer(key),
                               f"{key!r}: a range ref is [url, offset, length] (the [url] form is not allowed), got {len(value)} items")
                     continue
                 url, offset, length = value
-                if type(offset) is not int or type(length) is not int or offset < 0 or length < 0:
+                if not (type(offset) is int and type(length) is int and 0 <= offset <= max_safe and 0 <= length <= max_safe) \
+                        and not _in_range(offset, length):
                     out.error("LINDI-E-REF-RANGE", ref_pointer(key),
-                              f"{key!r}: offset and length must be non-negative integers, got {offset!r}, {length!r}")
+                              f"{key!r}: offset and length must be integers from 0 to 2**53 - 1, got {offset!r}, {length!r}")
                 if type(url) is not str or url not in urls:
                     self._url_ok(key, url)
             elif t is str:
@@ -241,10 +259,20 @@ class RefsPass:
                           f"{key!r}: a ref value is a string or [url, offset, length], not {type(value).__name__}")
 
 
+def _in_range(*numbers: Any) -> bool:
+    """True when every number is an integer value (``8`` or ``8.0``, SPEC section 7) in [0, 2**53 - 1]."""
+    return all(type(n) in (int, float) and float(n).is_integer() and 0 <= n <= MAX_SAFE_INTEGER for n in numbers)
+
+
 def _bad_path(path: str) -> bool:
-    """True when a node path has an empty segment or a segment starting with '.'."""
+    """True when a node path has an empty segment, a segment starting with '.', or a lone surrogate."""
     if not path:
         return False
+    if not path.isascii():
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
     return any(not s or s[0] == "." for s in path.split("/"))
 
 

@@ -10,19 +10,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from lindi.errors import LimitExceededError, LindiError, RemoteError
+from lindi.errors import LimitExceededError, RemoteError, SourceTooLargeError, ValidationSourceError
 from lindi.security.limits import Limits, read_capped
-
-
-class ValidationSourceError(LindiError, OSError):
-    """The document to validate could not be read (file or URL)."""
-
-
-class SourceTooLargeError(ValidationSourceError, LimitExceededError):
-    """The document to validate is larger than ``max_document_bytes`` (after any Content-Encoding)."""
-
-    def __init__(self, message: str, *, source: str | None = None):
-        LimitExceededError.__init__(self, message, pointer="", source=source)
 
 
 def is_url(location: str) -> bool:

@@ -6,31 +6,37 @@ reported already).
 """
 from __future__ import annotations
 
-import math
 import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from lindi import strict_json
-from lindi.codecs import get_codec
-from lindi.errors import DocumentError
-
-from .dtypes import OBJECT_DTYPE, storage_dtype
-from .metadata import ANNOTATIONS
-from .refs import NodeMeta, RefsPass, decode_inline
 from lindi.strict_json import ref_pointer
 
+from .attr_inference import inference_problem
+from .compound_type import is_compound_field_type
+from .dtypes import OBJECT_DTYPE, storage_dtype
+from .hard_links import PrefixIndex, copy_difference
+from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem, nested_elements
+from .metadata import ANNOTATIONS
+from .refs import NodeMeta, RefsPass
 from .report import Collector
 from .schema import schema_errors
 
 
 class TreeChecks:
-    """The semantic checks over all nodes; call :meth:`run` once."""
+    """The semantic checks over all nodes; call :meth:`run` once.
 
-    def __init__(self, refs_pass: RefsPass, out: Collector):
+    ``flat_json_chunks``: the document declares 1.0, so a JSON-codec chunk that fits both layouts is flat.
+    """
+
+    def __init__(self, refs_pass: RefsPass, out: Collector, *, flat_json_chunks: bool = False):
         self.nodes = refs_pass.nodes
+        self.refs = refs_pass.refs
+        self.legacy = refs_pass.legacy
         self.json_chunks = refs_pass.json_chunks
+        self.flat_json_chunks = flat_json_chunks
         self.out = out
+        self._indexes: tuple[PrefixIndex, PrefixIndex] | None = None  # built at the first hard-link copy
         self.children: dict[str, list[str]] = {}
         for path, node in self.nodes.items():
             if path and (node.zgroup is not None or node.zarray is not None):
@@ -53,7 +59,7 @@ class TreeChecks:
         for path, node in self.nodes.items():
             self._node(path, node)
         for key, value, info in self.json_chunks:
-            self._json_chunk(key, value, info.chunks, info.compressor)
+            self._json_chunk(key, value, info.path)
 
     # -- per node ----------------------------------------------------------------------------------
 
@@ -93,15 +99,21 @@ class TreeChecks:
             elif zarray is not None and zarray["shape"] != [1]:
                 out.error("LINDI-E-SCALAR", ptr, f"{label}: a _SCALAR array has shape [1], not {zarray['shape']}")
         if "_SOFT_LINK" in zattrs:
-            if is_array or children:
-                out.error("LINDI-E-SOFT-LINK", ptr, f"{label}: a _SOFT_LINK node must be a group without children")
+            if is_array or children or node.lindi is not None:
+                out.error("LINDI-E-SOFT-LINK", ptr, f"{label}: a _SOFT_LINK node must be a group without children or .lindi")
+            elif len(zattrs) > 1:
+                out.error("LINDI-E-SOFT-LINK", ptr, f"{label}: a soft link's .zattrs holds only _SOFT_LINK, not "
+                                                    f"{sorted(set(zattrs) - {'_SOFT_LINK'})}")
             else:
                 target = zattrs["_SOFT_LINK"]["path"]
                 resolved = posixpath.normpath(posixpath.join("/" + path.rpartition("/")[0], target))
                 if not self.exists(resolved):
                     out.warning("LINDI-W-SOFT-LINK-DANGLING", ptr, f"{label}: soft link target {target!r} does not exist")
         if "_COMPOUND_DTYPE" in zattrs:
-            if zarray is None and not is_array:
+            bad = [t for _, t in zattrs["_COMPOUND_DTYPE"] if not is_compound_field_type(t)]
+            if bad:
+                out.error("LINDI-E-COMPOUND-DTYPE", ptr, f"{label}: _COMPOUND_DTYPE field type {bad[0]!r} breaks the grammar of section 3.8")
+            elif zarray is None and not is_array:
                 out.error("LINDI-E-COMPOUND-DTYPE", ptr, f"{label}: _COMPOUND_DTYPE is only for arrays")
             elif zarray is not None and zarray["dtype"] != OBJECT_DTYPE:
                 out.error("LINDI-E-COMPOUND-DTYPE", ptr, f"{label}: a compound array has .zarray dtype |O, not {zarray['dtype']}")
@@ -112,8 +124,13 @@ class TreeChecks:
                     out.error("LINDI-E-COMPOUND-DTYPE", ptr, f"{label}: _COMPOUND_DTYPE fields {names} differ from .lindi dtype fields {expected}")
         if "_EXTERNAL_ARRAY_LINK" in zattrs and not is_array:
             out.error("LINDI-E-EXTERNAL-ARRAY-LINK", ptr, f"{label}: _EXTERNAL_ARRAY_LINK is only for arrays")
+        typed = lindi.get("attrs", {}) if lindi is not None else {}
         for name, value in zattrs.items():
             if name not in ANNOTATIONS:
+                if not self.legacy and name not in typed:
+                    problem = inference_problem(value)
+                    if problem:
+                        out.error("LINDI-E-ATTR-TYPE", ptr, f"{label} attribute {name!r}: {problem}; it needs type info in .lindi attrs")
                 for ref in _references(value):
                     self._reference_target(ref, ptr, f"{label} attribute {name!r}")
 
@@ -134,7 +151,7 @@ class TreeChecks:
                 out.error("LINDI-E-ATTR-TYPE", ptr, f"{label}: type info for attribute {name!r}, which .zattrs lacks")
             elif info.get("null_dataspace") and user_attrs[name] is not None:
                 out.error("LINDI-E-NULL-DATASPACE", ptr, f"{label}: H5S_NULL attribute {name!r} must have the value null")
-            elif "shape" in info and not info.get("null_dataspace") and not _fits_shape(user_attrs[name], info["shape"]):
+            elif "shape" in info and not info.get("null_dataspace") and nested_elements(user_attrs[name], info["shape"]) is None:
                 out.error("LINDI-E-ATTR-TYPE", ptr, f"{label}: attribute {name!r} does not have the declared shape {info['shape']}")
         if "attr_order" in lindi and sorted(lindi["attr_order"]) != sorted(user_attrs):
             out.error("LINDI-E-ATTR-ORDER", ptr, f"{label}: attr_order {lindi['attr_order']} is not a permutation of {sorted(user_attrs)}")
@@ -151,6 +168,29 @@ class TreeChecks:
                 out.error("LINDI-E-LINK", ptr, f"{label}: a link placeholder must be a group without children")
             elif link["type"] == "hard" and not self.exists(link["target"]):
                 out.error("LINDI-E-HARD-LINK-TARGET", ptr, f"{label}: hard link target {link['target']!r} does not exist")
+        if "hard_link" in lindi:
+            self._hard_link_copy(path, label, ptr, is_array, lindi["hard_link"])
+
+    def _hard_link_copy(self, path: str, label: str, ptr: str, is_array: bool, target: str) -> None:
+        out = self.out
+        first = target.strip("/")
+        if not self.exists(target):
+            out.error("LINDI-E-HARD-LINK-TARGET", ptr, f"{label}: hard_link target {target!r} does not exist")
+            return
+        first_node = self.nodes[first]
+        if first == path or path.startswith(first + "/") or not first:
+            out.error("LINDI-E-LINK", ptr, f"{label}: hard_link names the node itself or one of its ancestors")
+        elif isinstance(first_node.lindi, dict) and "hard_link" in first_node.lindi:
+            out.error("LINDI-E-LINK", ptr, f"{label}: hard_link target {target!r} is itself a copy; name the first name")
+        elif (first_node.zarray is not None) != is_array:
+            out.error("LINDI-E-LINK", ptr, f"{label}: hard_link target {target!r} is not the same kind of node")
+        else:
+            if self._indexes is None:
+                self._indexes = PrefixIndex(self.nodes), PrefixIndex(self.refs)
+            node_index, ref_index = self._indexes
+            problem = copy_difference(self.nodes, node_index, self.refs, ref_index, path, first)
+            if problem:
+                out.error("LINDI-E-LINK", ptr, f"{label}: not a copy of {target!r}: {problem}")
 
     def _storage(self, label: str, ptr: str, zarray: dict | None, storage: dict[str, Any]) -> None:
         out = self.out
@@ -175,26 +215,22 @@ class TreeChecks:
         if target is not None and not self.exists(target):
             self.out.warning("LINDI-W-REFERENCE-TARGET", ptr, f"{where}: reference target {target!r} does not exist")
 
-    def _json_chunk(self, key: str, value: str, chunks: list[int], compressor: dict[str, Any] | None) -> None:
+    def _json_chunk(self, key: str, value: str, array: str) -> None:
         out, ptr = self.out, ref_pointer(key)
-        raw = decode_inline(value)
-        if compressor is not None:  # LINDI 0.4 compressed its JSON chunks with the array's compressor
-            try:
-                raw = bytes(get_codec(compressor).decode(raw))
-            except Exception as exc:  # any codec failure means the chunk is unusable
-                out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: JSON-codec chunk does not decompress with "
-                                                     f"{compressor.get('id')!r} ({exc})")
-                return
+        node = self.nodes[array]
         try:
-            items = strict_json.loads(raw)
-        except DocumentError as exc:
-            out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: JSON-codec chunk is not strict JSON ({exc})")
+            elements = chunk_elements(value, node.zarray, self.flat_json_chunks)
+        except ChunkProblem as exc:
+            out.error(exc.code, ptr, f"{key!r}: JSON-codec chunk {exc}")
             return
-        count = math.prod(chunks)
-        if not isinstance(items, list) or len(items) != count + 2 or items[-2] != OBJECT_DTYPE or items[-1] != chunks:
-            out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: a JSON-codec chunk is [{count} elements..., \"|O\", {chunks}]")
-            return
-        for element in items[:-2]:
+        zattrs = node.zattrs if isinstance(node.zattrs, dict) else {}
+        lindi = node.lindi if isinstance(node.lindi, dict) else {}
+        if "dtype" not in lindi and "_COMPOUND_DTYPE" not in zattrs:
+            problem = element_kinds_problem(elements)
+            if problem:
+                out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: {problem} (section 8.2)")
+                return
+        for element in elements:
             for ref in _objects(element):
                 if any(True for _ in schema_errors("referenceValue", ref)):
                     out.error("LINDI-E-REFERENCE", ptr, f"{key!r}: an object in a JSON-codec chunk must be a valid _REFERENCE")
@@ -216,13 +252,3 @@ def _objects(value: Any) -> Iterator[dict[str, Any]]:
 def _references(value: Any) -> Iterator[dict[str, Any]]:
     """The (schema-valid) reference objects inside an attribute value."""
     return (o for o in _objects(value) if "_REFERENCE" in o)
-
-
-def _fits_shape(value: Any, shape: list[int]) -> bool:
-    """True when nested lists ``value`` have the leading dimensions ``shape``."""
-    level = [value]
-    for n in shape:
-        if not all(isinstance(v, list) and len(v) == n for v in level):
-            return False
-        level = [x for v in level for x in v]
-    return True

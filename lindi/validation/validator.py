@@ -1,6 +1,7 @@
-"""``validate()``: read a document, check it against spec 1.0 (or the legacy profile), report every problem."""
+"""``validate()``: read a document, check it against spec 1.x (or the legacy profile), report every problem."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Mapping
@@ -9,19 +10,21 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from lindi import strict_json
-from lindi.strict_json import json_pointer
 from lindi.errors import DocumentError, LimitExceededError
 from lindi.security.limits import check_parse_memory
+from lindi.strict_json import json_pointer
 
-from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
+from .metadata import MAX_DEPTH
 from .refs import TEMPLATE_NAME, RefsPass
-from .schema import schema_errors
+from .report import Collector, Profile, TooManyErrors, ValidationReport, shorten
+from .schema import schema_errors, schema_version_for
 from .source import read_source
 from .tree import TreeChecks
+from .urls import has_credentials
 
 #: The major version of the spec this validator implements.
 SPEC_MAJOR = 1
-SPEC_MINOR = 0
+SPEC_MINOR = 1
 
 _SPEC_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _TOP_CODES = {"version": "LINDI-E-VERSION", "lindi_spec": "LINDI-E-SPEC-VERSION", "templates": "LINDI-E-TEMPLATE"}
@@ -41,17 +44,20 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
         doc: Any = document
     else:
         source = os.fspath(document)
-        text = read_source(source)  # raises ValidationSourceError: the document cannot be examined at all
+        raw = read_source(source)  # raises ValidationSourceError: the document cannot be examined at all
         try:  # the raw text is not kept: only the parsed document stays in memory
-            check_parse_memory(text, source=source)
-            doc = strict_json.loads(text, source=source)
-            del text
+            check_parse_memory(raw, source=source)
+            doc = strict_json.loads(raw, source=source)
         except LimitExceededError as exc:  # parsed objects that would not fit in memory
             out.error("LINDI-E-LIMIT", "", str(exc))
             return out.report(None, source)
         except DocumentError as exc:
-            out.error("LINDI-E-JSON", "", str(exc))
+            if _nesting_depth(raw) > MAX_DEPTH:  # SPEC 7: too deep for the parser is a limit, not bad JSON
+                out.error("LINDI-E-LIMIT", "", f"the document nests more than {MAX_DEPTH} levels deep")
+            else:
+                out.error("LINDI-E-JSON", "", str(exc))
             return out.report(None, source)
+        del raw
     try:
         profile = _check(doc, out)
     except TooManyErrors:
@@ -59,6 +65,16 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
     except RecursionError:  # a pathologically deep in-memory object slipped past the depth checks
         out.errors.append(_limit_issue())
     return out.report(profile, source)
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def _nesting_depth(raw: bytes) -> int:
+    """The deepest array/object nesting of a (possibly broken) JSON text, strings skipped."""
+    steps = (1 if b in b"[{" else -1 for b in _BRACKETS.findall(_STRING.sub(b"", raw)))
+    return max(itertools.accumulate(steps, initial=0))
 
 
 def _limit_issue():
@@ -75,7 +91,8 @@ def _check(doc: Any, out: Collector) -> Profile | None:
     skeleton = dict(doc)
     if isinstance(refs, Mapping):
         skeleton["refs"] = {}
-    for err in schema_errors("document", skeleton):
+    schema_version = schema_version_for(doc.get("lindi_spec"))
+    for err in schema_errors("document", skeleton, schema_version):
         err = best_match([err])
         path = list(err.absolute_path)
         if not path and err.validator in ("additionalProperties", "not"):
@@ -95,10 +112,15 @@ def _check(doc: Any, out: Collector) -> Profile | None:
         return profile
     templates = doc.get("templates")
     templates = dict(templates) if isinstance(templates, Mapping) else {}
-    refs_pass = RefsPass(refs, templates, profile == "legacy", out)
-    refs_pass.run()
-    TreeChecks(refs_pass, out).run()
     usable = {name for name, value in templates.items() if _usable_template(name, value)}
+    with_credentials = frozenset(name for name in usable if has_credentials(templates[name]))
+    for name in sorted(with_credentials):
+        out.error("LINDI-E-URL-CREDENTIALS", json_pointer("templates", name),
+                  f"template {name!r} carries credentials (user information or a signature)")
+    refs_pass = RefsPass(refs, templates, profile == "legacy", out, schema_version=schema_version,
+                         credential_templates=with_credentials)
+    refs_pass.run()
+    TreeChecks(refs_pass, out, flat_json_chunks=doc.get("lindi_spec") == "1.0").run()
     for name in sorted(usable - refs_pass.used_templates):
         out.warning("LINDI-W-TEMPLATE-UNUSED", json_pointer("templates", name), f"template {name!r} is defined but never used")
     return profile

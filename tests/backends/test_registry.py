@@ -73,6 +73,20 @@ def test_duplicate_name_and_bad_class():
         Registry(BackendSettings(), entry_points=False, plugins=[plugin_with(dict)])
 
 
+def test_a_misspelled_hook_is_a_load_error_naming_the_plugin():
+    misspelled = types.SimpleNamespace(__name__="typo_plugin")
+    misspelled.lindi_backend = hookimpl(lambda: [make_backend_class("typo", ("typo://",))])  # not lindi_backends
+    with pytest.raises(BackendConfigError, match="lindi_backend"):
+        Registry(BackendSettings(), entry_points=False, plugins=[misspelled])
+
+
+def test_a_backend_declaring_write_must_implement_it():
+    cls = make_backend_class("claims_write", ("cw://",))
+    cls.capabilities = frozenset({"read", "write"})
+    with pytest.raises(BackendConfigError, match="claims_write.*put_blob"):
+        Registry(BackendSettings(), entry_points=False, plugins=[plugin_with(cls)])
+
+
 def test_pin_overrides_declared_prefix_and_unknown_pin_fails():
     reg = Registry(BackendSettings(), entry_points=False,
                    plugins=[plugin_with(make_backend_class("mirror", ("mirror://",)))])

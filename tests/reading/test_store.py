@@ -9,7 +9,7 @@ import pytest
 import zarr
 from zarr.core.buffer import default_buffer_prototype
 
-from lindi.errors import DocumentError, IntegrityError
+from lindi.errors import DocumentError, IntegrityError, RemoteError
 from lindi.LindiH5pyFile import LindiH5pyFile
 from lindi.store import CoalesceOptions, LindiReferenceStore, NodeIndex, load_document
 from lindi.store.document import from_dict
@@ -104,6 +104,32 @@ def test_short_file_is_an_integrity_error_naming_url_and_ref(tmp_path):
     with pytest.raises(IntegrityError) as info:
         f["x"][:]
     assert str(b.blob) in str(info.value) and "past the end" in str(info.value)
+
+
+def test_a_failing_ref_in_a_batch_is_reported_with_its_own_key_and_ref(tmp_path):
+    b = DocBuilder(tmp_path)
+    b.array("a", np.arange(20, dtype="<i8"), chunks=(10,), gzip=False)
+    doc = b.build()
+    missing = tmp_path / "missing.bin"
+    doc["refs"]["a/1"] = [str(missing), 0, 80]  # the second chunk's file does not exist; a/0 reads fine
+    f = LindiH5pyFile.from_reference_file_system(doc)
+    with pytest.raises(RemoteError) as info:
+        f["a"][:]
+    message = str(info.value)
+    assert "key 'a/1'" in message and "missing.bin" in message
+    assert "key 'a/0'" not in message and str(b.blob) not in message
+
+
+def test_a_failing_block_names_the_ref_inside_it_not_the_first_of_its_url(tmp_path):
+    b = DocBuilder(tmp_path)
+    b.array("x", np.arange(100, dtype="<f8"), chunks=(10,), gzip=False)
+    doc = b.build()
+    with open(b.blob, "r+b") as fh:
+        fh.truncate(500)  # chunks 0..5 whole, 6.. past the end
+    store = LindiReferenceStore(from_dict(doc), range_reader=read_ranges, coalesce=CoalesceOptions(max_gap=0, max_block=80))
+    with pytest.raises(IntegrityError) as info:
+        store.fetch_many([f"x/{i}" for i in range(10)])
+    assert "while reading key 'x/6'" in str(info.value)
 
 
 def test_missing_chunk_reads_as_fill_value(tmp_path):

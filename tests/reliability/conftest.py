@@ -92,3 +92,57 @@ def server(sample_h5: Path, sample_doc: dict) -> Iterator[RangeServer]:
         srv.put(DOC_NAME, json.dumps(sample_doc).encode())
         srv.reset_stats()
         yield srv
+
+
+# ---- hostile documents and a stand-in private server (URL policy tests) ------------------------
+
+SECRET = b"private bytes 0123456789abcdef!!"
+
+
+def raw_array_document(url: str, n: int) -> dict:
+    """A document whose array ``x`` is the ``n`` bytes at ``url`` (uncompressed, one chunk)."""
+    return {"version": 1, "lindi_spec": "1.0", "refs": {
+        ".zgroup": {"zarr_format": 2}, ".zattrs": {},
+        "x/.zarray": {"zarr_format": 2, "shape": [n], "chunks": [n], "dtype": "|u1", "compressor": None,
+                      "fill_value": 0, "filters": None, "order": "C"},
+        "x/.zattrs": {}, "x/0": [url, 0, n]}}
+
+
+def external_array_document(url: str) -> dict:
+    """A document whose array ``x`` is the dataset ``/secret`` of the HDF5 file at ``url``."""
+    return {"version": 1, "lindi_spec": "1.0", "refs": {
+        ".zgroup": {"zarr_format": 2}, ".zattrs": {},
+        "x/.zarray": {"zarr_format": 2, "shape": [len(SECRET)], "chunks": [len(SECRET)], "dtype": "|u1",
+                      "compressor": None, "fill_value": 0, "filters": None, "order": "C"},
+        "x/.zattrs": {"_EXTERNAL_ARRAY_LINK": {"link_type": "hdf5_dataset", "url": url, "name": "secret"}}}}
+
+
+def external_link_document(url: str) -> dict:
+    """A document whose group ``g`` is an HDF5 external link to ``/`` of the file at ``url``."""
+    return {"version": 1, "lindi_spec": "1.0", "refs": {
+        ".zgroup": {"zarr_format": 2}, ".zattrs": {},
+        "g/.zgroup": {"zarr_format": 2}, "g/.lindi": {"link": {"type": "external", "file": url, "target": "/"}}}}
+
+
+@pytest.fixture(scope="module")
+def secret_h5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("secret") / "secret.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("secret", data=np.frombuffer(SECRET, dtype="u1"))
+    return path
+
+
+@pytest.fixture
+def private(secret_h5: Path) -> Iterator[RangeServer]:
+    """The stand-in for a private server: 127.0.0.2, holding bytes no remote document may read."""
+    with RangeServer(host="127.0.0.2") as srv:
+        srv.put("secret.bin", SECRET)
+        srv.put("secret.h5", secret_h5.read_bytes())
+        yield srv
+
+
+@pytest.fixture
+def origin() -> Iterator[RangeServer]:
+    """The hostile document's own origin (127.0.0.1), which answers some paths with redirects."""
+    with RangeServer() as srv:
+        yield srv

@@ -6,17 +6,22 @@ can make the HDF5 library crash or hang: a crash or a hang is a finding, like an
 exception that is not a :class:`lindi.errors.LindiError`.
 
 Worker protocol: one JSON task per stdin line, one JSON result per stdout line:
-``{"target": "document", "doc": {...}, "base": dir, "limits": {...}?}`` (validator +
-reader: open, walk, read every dataset; ``limits`` overrides :class:`lindi.security.Limits`) or ``{"target": "hdf5", "path": file}`` (converter, then
-the reader on its output). Result: ``{"outcome": "ok" | "lindi_error" | "escape",
+``{"target": "document", "doc": {...}, "base": dir, "limits": {...}?}`` (validator + reader: open,
+walk, read every dataset; ``limits`` overrides :class:`lindi.security.Limits`), ``{"target": "hdf5", "path": file}`` (converter, then
+the reader on its output) or ``{"target": "remote", "url": url}`` (the reader on a
+document served over HTTP, for the URL families of :mod:`tests.reliability.fuzz_urls`).
+The worker can reach loopback addresses only: names other than ``localhost`` are
+not looked up and other addresses are not connected to. Result: ``{"outcome": "ok" | "lindi_error" | "escape",
 "type": ..., "message": ...}``.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import resource
 import select
+import socket
 import subprocess
 import sys
 import traceback
@@ -84,25 +89,64 @@ def run_hdf5(path: str) -> None:
     _walk_and_read(LindiH5pyFile.from_reference_file_system(doc, base=os.path.dirname(path)))
 
 
+def run_remote(url: str) -> None:
+    from lindi import LindiH5pyFile
+
+    _walk_and_read(LindiH5pyFile.from_lindi_file(url))
+
+
 def _run_task(task: dict[str, Any]) -> dict[str, Any]:
     from lindi.errors import LindiError
 
     try:
         if task["target"] == "document":
             run_document(task["doc"], task.get("base"), task.get("limits"))
+        elif task["target"] == "remote":
+            run_remote(task["url"])
         else:
             run_hdf5(task["path"])
     except LindiError as exc:
-        return {"outcome": "lindi_error", "type": type(exc).__name__, "message": str(exc)[:300]}
+        return {"outcome": "lindi_error", "type": type(exc).__name__, "message": str(exc)[:1000]}
     except Exception as exc:  # the finding: a foreign exception type escaped
         return {"outcome": "escape", "type": f"{type(exc).__module__}.{type(exc).__name__}",
                 "message": str(exc)[:300], "traceback": traceback.format_exc()[-3000:]}
     return {"outcome": "ok"}
 
 
+def _loopback_only() -> None:
+    """Keep the worker's traffic on loopback: fuzzed URLs name any host, and none may be asked or reached.
+
+    Numeric hosts (every spelling getaddrinfo accepts) and ``localhost`` resolve
+    as usual, other names fail without a DNS query, and addresses outside
+    127.0.0.0/8 and ::1 are dropped from every answer.
+    """
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name.lower().rstrip(".") != "localhost":
+            flags |= socket.AI_NUMERICHOST
+        try:
+            answers = [a for a in real(host, port, family, type, proto, flags) if _is_loopback(a[4][0])]
+        except socket.gaierror:
+            answers = []
+        if not answers:
+            raise socket.gaierror(socket.EAI_NONAME, f"{name}: not a loopback address (fuzz worker)")
+        return answers
+
+    socket.getaddrinfo = getaddrinfo
+
+
+def _is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
 def worker_main() -> None:
-    """Serve tasks from stdin until EOF (memory-limited)."""
+    """Serve tasks from stdin until EOF (memory-limited, loopback only)."""
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    _loopback_only()
     import warnings
 
     warnings.simplefilter("ignore")

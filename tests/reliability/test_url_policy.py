@@ -23,12 +23,17 @@ pytestmark = pytest.mark.network
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1",
                                      "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255",
                                      "::1", "::", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-                                     "2002:7f00:1::", "ff02::1"])
+                                     "2002:7f00:1::", "ff02::1",
+                                     # issue 18 S5: IPv4 carried in every IPv6 form, and site-local
+                                     "::127.0.0.2", "::10.0.0.1", "64:ff9b::a00:1", "64:ff9b::7f00:1",
+                                     "::ffff:0:7f00:1", "::ffff:0:a00:1", "fec0::1", "feff::1", "64:ff9b:1::808:808",
+                                     "2001:0:4136:e378:8000:63bf:80ff:fffe"])
 def test_non_public_addresses(address):
     assert not is_public_address(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize("address", ["8.8.8.8", "93.184.216.34", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+                                     "64:ff9b::808:808", "::ffff:0:808:808", "2002:808:808::1"])
 def test_public_addresses(address):
     assert is_public_address(ipaddress.ip_address(address))
 
@@ -47,7 +52,9 @@ def test_every_resolved_address_is_checked():
 
 @pytest.mark.parametrize("url", ["http://localhost:9/x", "http://LOCALHOST./x", "http://a.localhost/x",
                                  "http://[::1]:9/x", "http://[::ffff:127.0.0.1]/x", "http://2130706433/x",
-                                 "http://0177.0.0.1/x", "http://0x7f.1/x", "s3://127.0.0.1/bucket/x"])
+                                 "http://0177.0.0.1/x", "http://0x7f.1/x", "s3://127.0.0.1/bucket/x",
+                                 "http://[::127.0.0.2]/x", "http://[64:ff9b::a00:1]/x", "http://[::ffff:0:7f00:1]/x",
+                                 "http://[fec0::1]/x", "http://0x7f000002/x", "http://2130706434/x"])
 def test_loopback_spellings_are_refused(url):
     """Literal, IPv6, decimal/octal/hex spellings resolve (getaddrinfo, no network) to loopback."""
     policy = UrlPolicy.for_document("https://docs.example/a.lindi.json")
@@ -161,3 +168,38 @@ def test_malformed_urls_are_policy_errors(url):
     """Found by fuzzing: a bad host or port reached the HTTP library as requests.InvalidURL."""
     with pytest.raises(UrlPolicyError, match="malformed URL"):
         UrlPolicy().check(url, where="/refs/a~10")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.2:8080\\@example.com/x", "http://127.0.0.2\\.example.com/x",
+                                 "http://ex%61mple.com/x", "http://127.0.0.2:8080\\x@example.com:80/x"])
+def test_parser_differentials_are_refused(url):
+    """Issue 18 S2: a URL the HTTP client and the standard library read differently is refused.
+
+    The message names the host the HTTP client would have connected to, not the decoy.
+    """
+    with pytest.raises(UrlPolicyError, match="ambiguous URL") as info:
+        UrlPolicy.for_document("https://docs.example/a.lindi.json").check(url)
+    assert "127.0.0.2" in str(info.value) or "example.com" in str(info.value)
+    with pytest.raises(UrlPolicyError, match="ambiguous URL"):  # even where private hosts are allowed
+        UrlPolicy().check(url)
+
+
+def test_backslash_ref_never_reaches_the_private_server(server, sample_doc):
+    """Issue 18 S2 end to end: the decoy host is public, the real one is 127.0.0.2."""
+    with RangeServer(host="127.0.0.2") as private:
+        private.put("secret.bin", b"secret!!" * 4)
+        port = private.url.rsplit(":", 1)[1]
+        doc = copy.deepcopy(sample_doc)
+        doc["refs"] = {k: v for k, v in doc["refs"].items() if not k.startswith("gzip/") or not k[5:6].isdigit()}
+        doc["refs"]["gzip/0.0"] = [f"http://127.0.0.2:{port}\\@example.com/secret.bin", 0, 32]
+        f = LindiH5pyFile.from_lindi_file(_serve(server, doc))
+        with pytest.raises(UrlPolicyError, match="ambiguous URL") as info:
+            f["gzip"][:]
+        assert "'127.0.0.2'" in str(info.value) and "/refs/gzip~10.0" in str(info.value)
+        assert private.requests == 0
+
+
+@pytest.mark.parametrize("url", ["http://example.com:443/x", "https://EXAMPLE.com/x", "http://[2001:db8::1]:8/x",
+                                 "https://ex\u00e4mple.org/x", "http://h.example/a%5Cb?c=\\"])
+def test_urls_both_parsers_agree_on_pass(url):
+    UrlPolicy().check(url)

@@ -18,9 +18,13 @@ OWNER_KEY = "owner-key"
 STRANGER_KEY = "stranger-key"
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """No user config, no real cloud credentials: only the local servers are reachable."""
+    """No user config, no real cloud credentials: only the local servers are reachable.
+
+    Package scope: the owner's API key must not leak into later test packages, whose
+    DANDI doubles answer an unknown token with 401 as the archive does.
+    """
     with isolated_cloud_environment(str(tmp_path_factory.mktemp("xdg")), {"LOCAL_DOUBLE_API_KEY": OWNER_KEY}):
         yield
 

@@ -34,10 +34,15 @@ def test_killed_publish_resumes_without_double_uploads(tmp_path, registry, dandi
         before = list(dandi_double.blob_uploads)
         url = None
         progress = []
-        for delay in [0.7, 1.0, 1.3, 1.6]:
+        for _ in range(4):
             proc = subprocess.Popen([sys.executable, "-c", script, str(src), dest], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
-            time.sleep(delay + rng.random() * 0.3)
+            # kill once this run has uploaded a few more blobs (not after a fixed delay, which a loaded
+            # machine can spend on imports alone); bounded by a deadline
+            target = len(dandi_double.blob_uploads) + rng.randint(2, 12)
+            deadline = time.monotonic() + 60
+            while len(dandi_double.blob_uploads) < target and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
             proc.kill()
             out, _ = proc.communicate(timeout=30)
             docs = [a for a in dandi_double.assets.values() if a.path == dest_path]

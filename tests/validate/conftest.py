@@ -4,7 +4,8 @@ from numcodecs.abc import Codec
 
 
 class RegisteredHereOnly(Codec):
-    """A codec registered with numcodecs in this process but absent from the spec's list."""
+    """A codec registered with numcodecs in this process but absent from the spec's list: validity must not
+    change (SPEC 9: invalid/codecs/registered_here_only expects LINDI-E-CODEC-UNKNOWN)."""
 
     codec_id = "lindi_test_registered_here_only"
 

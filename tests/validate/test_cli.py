@@ -40,8 +40,8 @@ def test_json_output_is_the_report():
 
 
 def test_not_json_is_invalid_not_io_error(tmp_path):
-    path = tmp_path / "deep.json"
-    path.write_text("[" * 100_000)
+    path = tmp_path / "broken.json"
+    path.write_text('{"version": 1, "refs": {')
     r = run(str(path))
     assert r.returncode == 1
     assert "LINDI-E-JSON" in r.stdout and "Traceback" not in r.stderr

@@ -13,7 +13,7 @@ from lindi.validation import validate
 NAMES = st.text("abcdefgh_XYZ019", min_size=1, max_size=6).filter(lambda s: not s[0].isdigit())
 ATTR_VALUES = st.one_of(st.integers(-(2**53) + 1, 2**53 - 1), st.text(max_size=8),
                         st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-                        st.lists(st.integers(0, 100), max_size=4))
+                        st.lists(st.integers(0, 100), min_size=1, max_size=4))
 
 
 @st.composite
