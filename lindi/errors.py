@@ -79,6 +79,13 @@ class ValidationSourceError(LindiError, OSError):
     """The document to validate could not be read (file or URL)."""
 
 
+class SourceTooLargeError(ValidationSourceError, LimitExceededError):
+    """The document to validate is larger than ``max_document_bytes`` (after any Content-Encoding)."""
+
+    def __init__(self, message: str, *, source: str | None = None):
+        LimitExceededError.__init__(self, message, pointer="", source=source)
+
+
 class ReadOnlyError(LindiError, ValueError):
     """A write was attempted on a file or object opened read-only (h5py raises ``ValueError`` here too)."""
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Long fuzz run: mutated documents, HDF5 files with flipped bytes and hostile URLs, for ``--minutes``.
+"""Long fuzz run: mutated documents, HDF5 files with flipped bytes, hostile URLs and generated documents,
+for ``--minutes``.
 
 Each batch also runs the editing families of tests/reliability/fuzz_editing.py:
 a container edit sequence (some edits SIGKILLed) and a round of concurrent
@@ -11,9 +12,11 @@ a timeout per input) and prints the figures and every distinct finding (an
 exception that is not a LindiError, a crash or a hang). The URL families of
 tests/reliability/fuzz_urls.py (redirect chains, parser differentials) also count
 a request to the private stand-in server, or a redirect to it that is not refused,
-as a finding. Exit status 1 when there are findings.
+as a finding. The generated families of tests/reliability/fuzz_families.py: codec
+chains with bombs in ``compressor`` and ``filters`` (``codecs``), over-long refs
+and high-rank arrays (``overlong-refs``). Exit status 1 when there are findings.
 
-    python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json]
+    python scripts/fuzz.py --minutes 10 [--seed 1] [--json report.json] [--families codecs,overlong-refs]
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from tests.reliability.conftest import convert, write_sample  # noqa: E402
 from tests.reliability.fuzz_editing import EditingFuzzer  # noqa: E402
+from tests.reliability.fuzz_families import FAMILIES  # noqa: E402
 from tests.reliability.fuzz_targets import Worker, valid_documents  # noqa: E402
 from tests.reliability.fuzz_urls import HostileOrigin  # noqa: E402
 from tests.reliability.test_fuzz import mutate  # noqa: E402
@@ -43,7 +47,14 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="write the figures and findings to this file")
+    parser.add_argument("--families", default=",".join(FAMILIES),
+                        help=f"generated families to run, comma-separated (default all: {', '.join(FAMILIES)})")
     args = parser.parse_args()
+    families = [name for name in args.families.split(",") if name]
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        parser.error(f"unknown families {sorted(unknown)}; known: {sorted(FAMILIES)}")
+    per_family: dict[str, dict[str, int]] = {name: {} for name in families}
     deadline = time.monotonic() + args.minutes * 60
     tmp = Path(tempfile.mkdtemp(prefix="lindi-fuzz-"))
     h5 = write_sample(tmp / "sample.h5")
@@ -83,11 +94,20 @@ def main() -> int:
         if finding is not None:
             distinct.setdefault(f"url: {finding['problem']} {finding.get('type')}", finding)
 
+    def one_generated(name: str) -> None:
+        result = worker.run(FAMILIES[name](rng, tmp))
+        counts = per_family[name]
+        counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+        _note(result, distinct)
+
     try:
         with hostile:
             while time.monotonic() < deadline:
                 for _ in range(20):
                     one_hdf5()
+                for name in families:
+                    for _ in range(10):
+                        one_generated(name)
                 seed(rng.getrandbits(64))(documents)()  # 50 mutated documents per batch
                 seed(rng.getrandbits(64))(hostile_urls)()  # 20 hostile URL cases per batch
                 editing.edit_sequence()
@@ -101,6 +121,7 @@ def main() -> int:
               "findings": len(stats.findings) + len(urls.findings) + len(edits.findings),
               "url_cases": urls.tried, "url_benign": urls.benign, "url_refused": urls.refused,
               "url_other_errors": urls.other_errors, "url_read": urls.read, "url_findings": len(urls.findings),
+              "families": per_family,
               "edits": edits.edits, "kills": edits.kills, "concurrent_edits": edits.concurrent_edits,
               "lost": edits.lost,
               "distinct_findings": list(distinct.values())}

@@ -1,29 +1,27 @@
-"""Size limits for hostile documents, and chunk decoding that cannot be turned into a bomb.
+"""Size limits for hostile documents: what a document may ask the reader to hold.
 
 A document from a stranger must not exhaust the reader's memory: its size,
-the size of one inline value, the number of refs and the nesting depth of its
-JSON are capped (:class:`Limits`, each raisable by an option or an environment
-variable), and a chunk never decodes to more than its chunk shape times item
-size. Decompression is bounded while it runs (streaming decoders stop at the
-limit; codecs that record the decoded size are checked before decoding), so a
-zlib chunk that would inflate to gigabytes is refused after at most
-``limit + 1`` bytes. Codec ids that could run code from a document (pickle) are
-refused before anything is decoded.
+the size of one inline value, the number of refs, the nesting depth of its
+JSON and the rank of an array are capped (:class:`Limits`, each raisable by an
+option or an environment variable, except the rank, which the spec fixes). A
+chunk never decodes to more than its chunk shape times item size: every
+``.zarray`` given to zarr has its codecs wrapped in
+:class:`lindi.codecs.bounded.BoundedPipeline` (:func:`secure_zarray`), and
+a ref is never fetched when it is longer than its chunk can need
+(:func:`check_chunk_ref`). Codec ids that could run code from a document
+(pickle) are refused before anything is decoded.
 """
 from __future__ import annotations
 
-import bz2
-import lzma
 import math
 import os
-import struct
-import zlib
-from collections.abc import Callable, Mapping
+import resource
+import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
-from numcodecs.abc import Codec
 from numcodecs.compat import ensure_contiguous_ndarray
 
 from ..errors import DocumentError, LimitExceededError
@@ -36,10 +34,16 @@ ENV_VARS: dict[str, str] = {
     "max_chunk_bytes": "LINDI_MAX_CHUNK_BYTES",
     "max_json_depth": "LINDI_MAX_JSON_DEPTH",
     "max_refs": "LINDI_MAX_REFS",
+    "max_ref_factor": "LINDI_MAX_REF_FACTOR",
+    "max_parse_memory": "LINDI_MAX_PARSE_MEMORY",
 }
 
-#: Codec id of the wrapper :func:`secure_zarray` puts around an array's codec pipeline (never valid in a document).
-BOUNDED_CODEC_ID = "lindi_bounded_pipeline"
+#: Most dimensions an array may have: HDF5's own maximum rank (H5S_MAX_RANK), which every
+#: array of a converted file respects; numpy allows 64, so a reader never meets numpy's limit.
+MAX_NDIM = 32
+#: Bytes a stored (encoded) chunk may have beyond ``max_ref_factor`` x its decoded size (codec headers).
+REF_SLACK_BYTES = 64 * 1024
+
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,12 @@ class Limits:
     decoded chunk of an array whose element size is not fixed (object arrays);
     fixed-size arrays are held to exactly chunk shape times item size.
     ``max_json_depth``: nesting of a metadata value. ``max_refs``: keys in ``refs``.
+    ``max_ref_factor``: a ref of an array with codecs may point at no more than
+    this many times the chunk's decoded size (plus :data:`REF_SLACK_BYTES`); a
+    ref of an array without codecs, at no more than the chunk's size.
+    ``max_parse_memory``: memory a document's parsed JSON may take, as
+    estimated before parsing (:func:`parse_memory_estimate`); 0, the default,
+    means the memory this process can get (``MemAvailable``, ``RLIMIT_AS``).
     """
 
     max_document_bytes: int = 2 * 1024**3
@@ -58,6 +68,8 @@ class Limits:
     max_chunk_bytes: int = 1024**3
     max_json_depth: int = 256
     max_refs: int = 50_000_000
+    max_ref_factor: int = 2
+    max_parse_memory: int = 0
 
     @classmethod
     def from_env(cls, **overrides: int | None) -> Limits:
@@ -84,14 +96,102 @@ def _exceeded(what: str, value: int, limit: int, field_name: str, *, pointer: st
                               f"or {ENV_VARS[field_name]}", pointer=pointer, source=source)
 
 
-def check_document_bytes(nbytes: int, *, source: str | None = None, limits: Limits | None = None) -> None:
-    """Refuse a document text larger than ``max_document_bytes`` (call before reading it)."""
+def check_document_bytes(nbytes: int, *, source: str | None = None, limits: Limits | None = None,
+                         at_least: bool = False) -> None:
+    """Refuse a document text larger than ``max_document_bytes`` (call before reading it, or while reading:
+    ``at_least`` says that ``nbytes`` is only what was read so far)."""
     limits = limits or Limits.from_env()
     if nbytes > limits.max_document_bytes:
-        raise _exceeded("document too large", nbytes, limits.max_document_bytes, "max_document_bytes",
-                        pointer="", source=source)
+        size = f"at least {nbytes}" if at_least else nbytes
+        raise LimitExceededError(f"document too large ({size} bytes > {limits.max_document_bytes}); raise the "
+                                 f"limit with max_document_bytes=... or {ENV_VARS['max_document_bytes']}",
+                                 pointer="", source=source)
 
 
+#: Bytes read at a time from a stream whose size is not known in advance.
+READ_PIECE_BYTES = 16 * 1024**2
+
+
+def read_capped(f: BinaryIO, *, source: str | None = None, limits: Limits | None = None) -> bytes:
+    """All of ``f``, refused once it passes ``max_document_bytes``.
+
+    The size of a regular file is checked before reading; a device, pipe or
+    ``/proc`` file (whose ``st_size`` says nothing: ``/dev/zero`` is endless)
+    is read in pieces and refused one byte past the limit, so memory never
+    holds more than the limit plus one piece.
+    """
+    limits = limits or Limits.from_env()
+    limit = limits.max_document_bytes
+    info = os.fstat(f.fileno())
+    piece_bytes = READ_PIECE_BYTES
+    if stat.S_ISREG(info.st_mode):
+        check_document_bytes(info.st_size, source=source, limits=limits)
+        piece_bytes = info.st_size + 1  # usually one read, and no copy to join it
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        piece = f.read(min(piece_bytes, limit + 1 - total))
+        piece_bytes = READ_PIECE_BYTES
+        if not piece:
+            return b"".join(parts)
+        parts.append(piece)
+        total += len(piece)
+        if total > limit:
+            parts.clear()
+            check_document_bytes(total, source=source, limits=limits, at_least=True)
+
+
+
+#: Memory that parsing a document's JSON takes at most, measured on CPython 3.11 (docs/RELIABILITY.md):
+#: per byte of text (2-character strings, the worst scalar case, take 15.5), per array and per object
+#: beyond that (a text of ``[]`` or ``{}`` tokens takes 25 bytes per byte).
+PARSE_BYTES_PER_BYTE = 16
+PARSE_BYTES_PER_ARRAY = 80
+PARSE_BYTES_PER_OBJECT = 200
+
+
+def parse_memory_estimate(text: bytes) -> int:
+    """An upper estimate of the memory :func:`json.loads` takes for ``text``, from three byte counts.
+
+    Brackets inside strings count too (only ever an overestimate), except the
+    ``{{`` and ``}}`` of template uses, which no JSON object can start with.
+    """
+    arrays = text.count(b"[")
+    objects = max(text.count(b"{") - 2 * text.count(b"{{"), 0)
+    return PARSE_BYTES_PER_BYTE * len(text) + PARSE_BYTES_PER_ARRAY * arrays + PARSE_BYTES_PER_OBJECT * objects
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate: the smaller of the system's ``MemAvailable`` and the
+    headroom under ``RLIMIT_AS``; None where neither is known (not Linux)."""
+    known = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    known.append(int(line.split()[1]) * 1024)
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                known.append(soft - int(f.read().split()[0]) * resource.getpagesize())
+    except (OSError, ValueError):
+        pass
+    return min(known) if known else None
+
+
+def check_parse_memory(text: bytes, *, source: str | None = None, limits: Limits | None = None) -> None:
+    """Refuse, before parsing, a document whose parsed form would not fit: a LimitExceededError
+    instead of a MemoryError halfway through (or the kernel's out-of-memory killer)."""
+    limits = limits or Limits.from_env()
+    budget = limits.max_parse_memory or available_memory()
+    if budget is None:
+        return
+    need = parse_memory_estimate(text)
+    if need > budget:
+        raise LimitExceededError(
+            f"parsing this {len(text)}-byte document needs up to {need} bytes of memory, more than the "
+            f"{budget} available; raise the limit with max_parse_memory=... or {ENV_VARS['max_parse_memory']} "
+            "(0: the memory this process can get), or use a machine with more memory", pointer="", source=source)
 
 
 def check_document(doc: Any, *, source: str | None = None, limits: Limits | None = None) -> None:
@@ -134,205 +234,9 @@ def check_depth(value: Any, max_depth: int, *, pointer: str = "", source: str | 
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
 
 
-# ---- chunk decoding -----------------------------------------------------------------------------
-
-def _stream(make: Callable[[], Any], data: bytes, limit: int) -> bytes:
-    """Run a zlib/bz2/lzma-style decompressor (possibly several concatenated streams) up to ``limit`` bytes."""
-    out = bytearray()
-    while True:
-        d = make()
-        out += d.decompress(data, limit + 1 - len(out))
-        if len(out) > limit:
-            raise _Overflow()
-        if not d.eof:
-            raise ValueError("truncated compressed stream")
-        data = d.unused_data
-        if not data:
-            return bytes(out)
-
-
-class _Overflow(Exception):
-    """A decoder produced more than its limit (turned into LimitExceededError by the caller)."""
-
-
-def _zlib(codec: Codec, data: bytes, limit: int) -> bytes:
-    d = zlib.decompressobj()
-    out = d.decompress(data, limit + 1)
-    if len(out) > limit:
-        raise _Overflow()
-    if not d.eof:
-        raise ValueError("truncated zlib stream")
-    return out
-
-
-def _lzma(codec: Codec, data: bytes, limit: int) -> bytes:
-    fmt = getattr(codec, "format", lzma.FORMAT_AUTO)
-    filters = getattr(codec, "filters", None) if fmt == lzma.FORMAT_RAW else None
-    return _stream(lambda: lzma.LZMADecompressor(format=fmt, filters=filters), data, limit)
-
-
-def _declared_size(data: bytes, codec_id: str, codec: Codec) -> int | None:
-    """Decoded size a codec's frame or config declares, None when it records none."""
-    if codec_id == "blosc" and len(data) >= 16:
-        return struct.unpack_from("<I", data, 4)[0]
-    if codec_id == "lz4" and len(data) >= 4:
-        return struct.unpack_from("<i", data, 0)[0]
-    if codec_id == "imagecodecs_szip" and len(data) >= 4:
-        return struct.unpack_from("<I", data, 0)[0]
-    if codec_id == "imagecodecs_lz4h5" and len(data) >= 8:
-        return struct.unpack_from(">q", data, 0)[0]
-    if codec_id == "lindi_hdf5_lzf":
-        return int(getattr(codec, "nbytes", 0))
-    if codec_id == "zstd":
-        return _zstd_content_size(data)
-    return None
-
-
-def _zstd_content_size(data: bytes) -> int | None:
-    """Frame_Content_Size of the first zstd frame (RFC 8878 section 3.1.1.1), None when absent."""
-    if len(data) < 6 or data[:4] != b"\x28\xb5\x2f\xfd":
-        return None
-    fhd = data[4]
-    fcs_flag, single_segment, did_flag = fhd >> 6, (fhd >> 5) & 1, fhd & 3
-    pos = 5 + (0 if single_segment else 1) + (0, 1, 2, 4)[did_flag]
-    size = (1 if single_segment else 0, 2, 4, 8)[fcs_flag]
-    if size == 0 or len(data) < pos + size:
-        return None
-    value = int.from_bytes(data[pos:pos + size], "little")
-    return value + 256 if size == 2 else value
-
-
-#: Decoders that stop at the limit while they run.
-_STREAMING: dict[str, Callable[[Codec, bytes, int], bytes]] = {
-    "zlib": _zlib,
-    "gzip": lambda c, d, n: _stream(lambda: zlib.decompressobj(wbits=31), d, n),
-    "bz2": lambda c, d, n: _stream(bz2.BZ2Decompressor, d, n),
-    "lzma": _lzma,
-}
-#: Codecs whose frame records the decoded size (checked before decoding; unknown size refused).
-_SIZE_RECORDED = frozenset({"blosc", "lz4", "zstd", "imagecodecs_szip", "imagecodecs_lz4h5", "lindi_hdf5_lzf"})
-#: Item-count headers of the vlen object codecs (must equal the chunk's element count).
-_VLEN = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array"})
-
-
-def _nbytes(x: Any) -> int:
-    return int(x.nbytes) if hasattr(x, "nbytes") else len(x)
-
-
-class BoundedPipeline(Codec):
-    """An array's Zarr v2 codec pipeline (filters + compressor) with every decode step size-bounded.
-
-    ``nbytes``: the exact decoded size of a chunk (shape times item size), or
-    None for object arrays, which are held to ``max_chunk_bytes`` and to the
-    chunk's element count. ``array`` names the array in errors.
-    """
-
-    codec_id = BOUNDED_CODEC_ID
-
-    def __init__(self, compressor: dict[str, Any] | None = None, filters: list[dict[str, Any]] | None = None,
-                 nbytes: int | None = None, items: int = 0, max_chunk_bytes: int = Limits.max_chunk_bytes,
-                 array: str = "", source: str | None = None):
-        from ..codecs import get_codec
-
-        self.compressor, self.filters = compressor, list(filters or [])
-        self.nbytes, self.items, self.max_chunk_bytes = nbytes, int(items), int(max_chunk_bytes)
-        self.array, self.source = array, source
-        pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
-        self._compressor = get_codec(compressor, pointer=pointer, source=source) if compressor else None
-        self._filters = [get_codec(f, pointer=pointer, source=source) for f in self.filters]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"id": self.codec_id, "compressor": self.compressor, "filters": self.filters, "nbytes": self.nbytes,
-                "items": self.items, "max_chunk_bytes": self.max_chunk_bytes, "array": self.array,
-                "source": self.source}
-
-    def encode(self, buf: Any) -> Any:
-        for f in self._filters:
-            buf = f.encode(buf)
-        return self._compressor.encode(buf) if self._compressor is not None else buf
-
-    @property
-    def _limit(self) -> int:
-        return self.nbytes if self.nbytes is not None else self.max_chunk_bytes
-
-    def _error(self, message: str, cls: type[DocumentError] = DocumentError) -> DocumentError:
-        return cls(f"chunk of array /{self.array}: {message}", pointer=ref_pointer(f"{self.array}/.zarray"
-                                                                                   if self.array else ".zarray"),
-                   source=self.source)
-
-    def decode(self, buf: Any, out: Any = None) -> Any:
-        limit = self._limit
-        # Intermediate buffers may differ a little from the final size (fletcher32 adds 4 bytes, base64 a third).
-        stage_limit = 2 * limit + 4096
-        data: Any = ensure_contiguous_ndarray(buf).view(np.uint8).reshape(-1).tobytes()
-        if self._compressor is not None:
-            data = self._decompress(self._compressor, data, stage_limit)
-        for config, codec in zip(reversed(self.filters), reversed(self._filters)):
-            if config["id"] in _VLEN:
-                self._check_vlen_header(data, config["id"])
-            try:
-                data = codec.decode(data)
-            except Exception as exc:  # codecs raise ValueError/RuntimeError/their own types on bad bytes
-                raise self._error(f"{config['id']} cannot decode it: {exc}") from None
-            if _nbytes(data) > stage_limit:
-                raise self._error(f"{config['id']} decodes it to {_nbytes(data)} bytes, more than {stage_limit}",
-                                  LimitExceededError)
-        if self.nbytes is not None and _nbytes(data) != self.nbytes:
-            cls = LimitExceededError if _nbytes(data) > self.nbytes else DocumentError
-            raise self._error(f"decodes to {_nbytes(data)} bytes, not chunk shape x item size = {self.nbytes}", cls)
-        if out is not None:
-            target = ensure_contiguous_ndarray(out).view(np.uint8).reshape(-1)
-            target[:] = np.frombuffer(bytes(data), dtype=np.uint8)
-            return out
-        return data
-
-    def _decompress(self, codec: Codec, data: bytes, limit: int) -> Any:
-        cid = codec.codec_id
-        try:
-            if cid in _STREAMING:
-                return _STREAMING[cid](codec, data, limit)
-            if cid in _SIZE_RECORDED:
-                declared = _declared_size(data, cid, codec)
-                if declared is None:
-                    raise self._error(f"{cid} frame does not record its decoded size; refused (decompression "
-                                      "bomb guard)", LimitExceededError)
-                if declared > limit:
-                    raise _Overflow()
-            result = codec.decode(data)
-        except _Overflow:
-            raise self._error(f"{cid} would inflate it beyond {limit} bytes (decompression bomb guard; the "
-                              f"chunk shape x item size is {self.nbytes})", LimitExceededError) from None
-        except DocumentError:
-            raise
-        except Exception as exc:
-            raise self._error(f"{cid} cannot decode it: {exc}") from None
-        if _nbytes(result) > limit:
-            raise self._error(f"{cid} decodes it to {_nbytes(result)} bytes, more than {limit}", LimitExceededError)
-        return result
-
-    def _check_vlen_header(self, data: Any, codec_id: str) -> None:
-        raw = ensure_contiguous_ndarray(data).view(np.uint8).reshape(-1)
-        if raw.size < 4:
-            raise self._error(f"{codec_id} data too short for its item count")
-        count = int(struct.unpack_from("<I", raw.tobytes()[:4])[0])
-        if count != self.items:
-            raise self._error(f"{codec_id} header says {count} items, the chunk holds {self.items}")
-
-
-_registered = False
-
-
-def register_bounded_codec() -> None:
-    """Make :class:`BoundedPipeline` known to numcodecs (zarr finds v2 codecs there)."""
-    global _registered
-    if not _registered:
-        import numcodecs.registry
-
-        numcodecs.registry.register_codec(BoundedPipeline)
-        _registered = True
-
-
 def _codec_list(value: Any, what: str, pointer: str, source: str | None) -> list[dict[str, Any]]:
+    from ..codecs.bounded import BOUNDED_CODEC_ID  # lindi.codecs imports h5py: only when an array is read
+
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
@@ -364,12 +268,73 @@ def _is_int(value: Any) -> bool:
 
 def _check_grid(zarray: Mapping[str, Any], pointer: str, source: str | None) -> None:
     shape, chunks = zarray.get("shape"), zarray.get("chunks")
+    if isinstance(shape, list) and len(shape) > MAX_NDIM:
+        raise LimitExceededError(f"array has {len(shape)} dimensions, more than the spec's limit of {MAX_NDIM} "
+                                 "(LINDI-E-LIMIT)", pointer=pointer, source=source)
     if not (isinstance(shape, list) and all(_is_int(n) and n >= 0 for n in shape)):
         raise DocumentError(f"shape must be a list of non-negative integers, not {shape!r}", pointer=pointer,
                             source=source)
     if not (isinstance(chunks, list) and len(chunks) == len(shape) and all(_is_int(c) and c > 0 for c in chunks)):
         raise DocumentError(f"chunks must be a list of {len(shape)} positive integers, not {chunks!r}",
                             pointer=pointer, source=source)
+
+
+def _chunk_size(zarray: Mapping[str, Any], pointer: str, source: str | None) -> tuple[int, int | None]:
+    """Elements of one chunk, and its decoded bytes (None for object arrays, whose size the data decides)."""
+    dtype = zarray.get("dtype")
+    try:
+        dt = np.dtype(dtype) if isinstance(dtype, str) else None
+    except TypeError:
+        dt = None
+    if dt is None:
+        raise DocumentError(f"dtype {dtype!r} is not a numpy type string", pointer=pointer, source=source)
+    items = math.prod(zarray["chunks"])
+    return items, None if dt.kind == "O" else items * dt.itemsize
+
+
+def check_chunk_ref(key: str, length: int, zarray: Mapping[str, Any], *, array: str, source: str | None = None,
+                    limits: Limits | None = None) -> None:
+    """Refuse, before fetching, a chunk ref longer than its chunk can need.
+
+    Without codecs a chunk is stored as is: at most chunk shape x item size
+    bytes, and shorter only as the last chunk along axis 0 (the tail of a split
+    contiguous dataset, spec section 3.6). With codecs the stored chunk may be
+    at most ``max_ref_factor`` x that size plus :data:`REF_SLACK_BYTES`;
+    object arrays at most ``max_chunk_bytes``. ``zarray`` has passed
+    :func:`vet_zarray`.
+    """
+    limits = limits or Limits.from_env()
+    pointer = ref_pointer(key)
+    _, nbytes = _chunk_size(zarray, pointer, source)
+    coded = bool(zarray.get("compressor") or zarray.get("filters"))
+    if nbytes is None:
+        bound, how = limits.max_chunk_bytes, "max_chunk_bytes"
+    elif coded:
+        bound, how = limits.max_ref_factor * nbytes + REF_SLACK_BYTES, "max_ref_factor"
+    else:
+        bound, how = nbytes, ""
+    if length > bound:
+        what = f"ref of {length} bytes is longer than a chunk of array /{array} can be"
+        if not how:
+            raise LimitExceededError(f"{what} ({length} > {bound} = chunk shape x item size, the array has no "
+                                     "codecs); refused before fetching", pointer=pointer, source=source)
+        raise _exceeded(f"{what}; refused before fetching", length, bound, how, pointer=pointer, source=source)
+    if not coded and nbytes is not None and length < nbytes and not _last_along_axis0(key, array, zarray):
+        raise DocumentError(f"ref of {length} bytes is shorter than a chunk of array /{array} ({nbytes} bytes) "
+                            "and is not the last chunk along axis 0", pointer=pointer, source=source)
+
+
+def _last_along_axis0(key: str, array: str, zarray: Mapping[str, Any]) -> bool:
+    """True when ``key`` is a chunk in the last row of chunks along axis 0 (or its name cannot be parsed:
+    the validator reports that)."""
+    shape, chunks = zarray["shape"], zarray["chunks"]
+    if not shape:
+        return True
+    name = key[len(array) + 1:] if array else key
+    first = name.split(zarray.get("dimension_separator") or ".", 1)[0]
+    if not first.isdigit():
+        return True
+    return int(first) == max(-(-shape[0] // chunks[0]) - 1, 0)
 
 
 def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None,
@@ -385,18 +350,12 @@ def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None =
     compressor = _codec_list(zarray.get("compressor"), "compressor", pointer, source)
     filters = _codec_list(zarray.get("filters"), "filters", pointer, source)
     _check_grid(zarray, pointer, source)
-    chunks, dtype = zarray["chunks"], zarray.get("dtype")
-    try:
-        dt = np.dtype(dtype) if isinstance(dtype, str) else None
-    except TypeError:
-        dt = None
-    if dt is None:
-        raise DocumentError(f"dtype {dtype!r} is not a numpy type string", pointer=pointer, source=source)
-    items = math.prod(chunks)
-    nbytes = None if dt.kind == "O" else items * dt.itemsize
+    items, nbytes = _chunk_size(zarray, pointer, source)
     if (nbytes if nbytes is not None else 0) > limits.max_chunk_bytes:
         raise _exceeded(f"chunk of array /{array} too large", nbytes or 0, limits.max_chunk_bytes, "max_chunk_bytes",
                         pointer=pointer, source=source)
+    from ..codecs.bounded import BoundedPipeline, register_bounded_codec
+
     register_bounded_codec()
     pipeline = BoundedPipeline(compressor[0] if compressor else None, filters, nbytes=nbytes, items=items,
                                max_chunk_bytes=limits.max_chunk_bytes, array=array, source=source)
@@ -413,6 +372,8 @@ def decode_chunk(zarray: Mapping[str, Any], data: bytes, *, array: str, source: 
     ``compressor_only``: undo just the compressor (legacy JSON-codec chunks,
     whose json2 filter the caller parses itself), bounded by ``max_chunk_bytes``.
     """
+    from ..codecs.bounded import BoundedPipeline
+
     limits = limits or Limits.from_env()
     meta = dict(zarray)
     if compressor_only:

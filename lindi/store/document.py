@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from .. import strict_json
 from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
-from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
+from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
 from .policy import UrlPolicy, applying, is_remote
 from .ranges import local_path
 
@@ -144,8 +144,7 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
         path = local_path(src) or os.path.abspath(src)
         try:
             with open(path, "rb") as f:
-                check_document_bytes(os.fstat(f.fileno()).st_size, source=src, limits=limits)
-                text = f.read()
+                text = read_capped(f, source=src, limits=limits)
         except OSError as exc:
             raise DocumentError(f"cannot read document: {exc.strerror}", source=src) from None
         doc = from_dict(_parse(text, src, limits), source=path, base=os.path.dirname(path))
@@ -154,6 +153,7 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
 
 
 def _parse(text: bytes, source: str, limits: Limits) -> Any:
+    check_parse_memory(text, source=source, limits=limits)
     parsed = strict_json.loads(text, source=source)
     check_document(parsed, source=source, limits=limits)
     return parsed

@@ -24,11 +24,11 @@ from .. import strict_json
 from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, RemoteError, UrlPolicyError
-from ..security.limits import secure_zarray_bytes, vet_zarray
+from ..errors import DocumentError, LimitExceededError, RemoteError, UrlPolicyError
+from ..security.limits import ENV_VARS, Limits, check_chunk_ref, secure_zarray_bytes, vet_zarray
 from ..security.url_policy import applying
 from .document import RefDocument
-from .index import NodeIndex
+from .index import METADATA_KEYS, NodeIndex, meta_key
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
 
 Resolved = bytes | RangeRequest
@@ -95,6 +95,7 @@ class LindiReferenceStore(Store):
         for key in keys:
             r = self.resolve(key)
             if isinstance(r, tuple):
+                self._check_ref_length(key, r[2])
                 remote_keys.append(key)
                 requests.append(r)
             else:
@@ -107,6 +108,32 @@ class LindiReferenceStore(Store):
             for key, data in zip(remote_keys, fetched):
                 out[key] = data
         return out
+
+    def _check_ref_length(self, key: str, length: int) -> None:
+        """Refuse a ref longer than its key can need, before anything is fetched (see
+        :func:`lindi.security.limits.check_chunk_ref`); a metadata ref is held to ``max_inline_bytes``."""
+        limits = self.document.limits or Limits.from_env()
+        if key.rpartition("/")[2] in METADATA_KEYS:
+            if length > limits.max_inline_bytes:
+                raise LimitExceededError(f"metadata ref of {length} bytes ({length} > {limits.max_inline_bytes}); "
+                                         f"raise the limit with max_inline_bytes=... or "
+                                         f"{ENV_VARS['max_inline_bytes']}", pointer=ref_pointer(key),
+                                         source=self.document.source)
+            return
+        array = self._array_of_chunk(key)
+        if array is None:
+            return  # not a chunk of any array: never read through zarr
+        zarray = self.metadata(meta_key(array, ".zarray"))
+        check_chunk_ref(key, length, zarray, array=array, source=self.document.source, limits=limits)
+
+    def _array_of_chunk(self, key: str) -> str | None:
+        """Store path of the array a chunk key belongs to (chunk names may contain "/"), None if none."""
+        path = key
+        while path:
+            path = path.rpartition("/")[0]
+            if self.index.kind(path) == "array":
+                return path
+        return None
 
     def _make_fetch(self) -> RangeReader:
         fetch: RangeReader = self._read_coalesced

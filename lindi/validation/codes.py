@@ -79,7 +79,7 @@ ERRORS: dict[str, CodeInfo] = {
     "LINDI-E-HARD-LINK-TARGET": CodeInfo("The target of a hard link (`link` or `hard_link`) does not exist.", '{"type": "hard", "target": "/nope"}'),
     "LINDI-E-JSON-CHUNK": CodeInfo("A JSON-codec chunk is a range, or does not decode to its elements (flat or nested) followed by \"|O\" and the shape.",
                                    '"s/0": "[1, 2]"'),
-    "LINDI-E-LIMIT": CodeInfo("A value exceeds a limit of the format (metadata or JSON-codec values nested more than 256 levels).", "a .zattrs value nested 100000 levels"),
+    "LINDI-E-LIMIT": CodeInfo("A value exceeds a limit of the format (metadata or JSON-codec values nested more than 256 levels, an array of more than 32 dimensions).", "a .zattrs value nested 100000 levels"),
     "LINDI-E-TOO-MANY-ERRORS": CodeInfo("The error cap was reached; later errors are not reported.", "1001 errors with the contract's cap of 1000"),
 }
 

@@ -15,6 +15,7 @@ from jsonschema.exceptions import best_match
 
 from lindi import strict_json
 from lindi.errors import DocumentError
+from lindi.security.limits import MAX_NDIM
 from lindi.strict_json import ref_pointer
 
 from .codec_table import OPTIONAL_CODECS, codec_problem
@@ -158,6 +159,8 @@ def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector, leg
         ok = False
         out.error(code, ref_pointer(key, *path) if inline else ref_pointer(key), f"{key}: {message}")
 
+    if len(z["shape"]) > MAX_NDIM:
+        fail("LINDI-E-LIMIT", f"{len(z['shape'])} dimensions, more than the spec's limit of {MAX_NDIM}", "shape")
     if len(z["chunks"]) != len(z["shape"]):
         fail("LINDI-E-ZARRAY", f"chunks has {len(z['chunks'])} entries but shape has {len(z['shape'])}", "chunks")
     codecs = [("compressor", z["compressor"])] if z["compressor"] is not None else []
@@ -200,7 +203,7 @@ def _integer_value(value: Any) -> int | None:
 
 
 def _is_float(value: Any) -> bool:
-    return _is_number(value) or value in strict_json.SPECIAL_FLOATS
+    return _is_number(value) or (isinstance(value, str) and value in strict_json.SPECIAL_FLOATS)
 
 
 def _fill_value_problem(dtype: str, fill: Any, legacy: bool) -> str | None:

@@ -182,7 +182,8 @@ class RefsPass:
                     out.error("LINDI-E-TEMPLATE-UNDEFINED", ref_pointer(key, 0), f"{key!r}: template {{{{{n}}}}} is not defined")
                     return
                 self.used_templates.add(n)
-            if self.credential_templates.intersection(parts[1::2]):
+            if self.credential_templates.intersection(parts[1::2]) or \
+                    not all(isinstance(self.templates[n], str) for n in parts[1::2]):
                 return  # reported at the template
             if any(type(self.templates[n]) is not str for n in parts[1::2]):
                 return  # a template value that is not a string is reported at the template (schema)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from lindi.errors import LindiError, ValidationSourceError
-
-#: Seconds to wait for a server to connect and to send each part of the answer.
-URL_TIMEOUT = 30.0
+from lindi.errors import LimitExceededError, LindiError, RemoteError, SourceTooLargeError, ValidationSourceError
+from lindi.security.limits import Limits, read_capped
 
 
 def is_url(location: str) -> bool:
@@ -22,34 +20,43 @@ def is_url(location: str) -> bool:
     return len(scheme) > 1
 
 
-def read_source(location: str | os.PathLike[str]) -> bytes:
-    """The raw bytes of a local file (the ``lindi.json`` inside a local container) or an http(s) URL."""
+def read_source(location: str | os.PathLike[str], *, limits: Limits | None = None) -> bytes:
+    """The raw bytes of a local file (the ``lindi.json`` inside a local container) or an http(s) URL.
+
+    At most ``max_document_bytes`` of them: a URL is read through the http backend (retries, the size cap
+    applied to the body as decoded from any Content-Encoding); a file, device or pipe with a capped read
+    (``/dev/zero`` is refused, not read forever).
+    """
     location = os.fspath(location)
-    if is_url(location):
-        return _read_url(location)
-    from lindi.staging.containers import container_document, container_kind
-    if container_kind(location) != "json":  # a .lindi.d or .lindi.tar: the document inside it
-        try:
-            return container_document(location)
-        except LindiError as exc:
-            raise ValidationSourceError(f"cannot read {location}: {exc}") from None
+    limits = limits or Limits.from_env()
+    if not is_url(location):
+        from lindi.staging.containers import container_document, container_kind
+        if container_kind(location) != "json":  # a .lindi.d or .lindi.tar: the document inside it
+            try:
+                return container_document(location)
+            except LindiError as exc:
+                raise ValidationSourceError(f"cannot read {location}: {exc}") from None
     try:
+        if is_url(location):
+            return _read_url(location, limits)
         with open(location, "rb") as f:
-            return f.read()
+            return read_capped(f, source=location, limits=limits)
+    except LimitExceededError as exc:
+        raise SourceTooLargeError(str(exc)) from None
     except OSError as exc:
         raise ValidationSourceError(f"cannot read {location}: {exc.strerror or exc}") from None
 
 
-def _read_url(url: str) -> bytes:
+def _read_url(url: str, limits: Limits) -> bytes:
     scheme = urlparse(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise ValidationSourceError(f"cannot read {url}: only http and https URLs are supported by the validator")
-    import requests
+    from lindi.backends import get_registry
 
     try:
-        response = requests.get(url, timeout=URL_TIMEOUT)
-    except requests.RequestException as exc:
-        raise ValidationSourceError(f"cannot read {url}: {exc.__class__.__name__}: {exc}") from None
-    if response.status_code != 200:
-        raise ValidationSourceError(f"cannot read {url}: HTTP status {response.status_code}")
-    return response.content
+        return get_registry().read_object(url, limits.max_document_bytes)
+    except LimitExceededError as exc:
+        raise LimitExceededError(f"document too large: {exc}; raise the limit with max_document_bytes=... or "
+                                 "LINDI_MAX_DOCUMENT_BYTES", pointer="", source=url) from None
+    except RemoteError as exc:
+        raise ValidationSourceError(str(exc)) from None

@@ -10,7 +10,8 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 from lindi import strict_json
-from lindi.errors import DocumentError
+from lindi.errors import DocumentError, LimitExceededError
+from lindi.security.limits import check_parse_memory
 from lindi.strict_json import json_pointer
 
 from .metadata import MAX_DEPTH
@@ -43,9 +44,13 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
         doc: Any = document
     else:
         source = os.fspath(document)
-        raw = read_source(source)
+        raw = read_source(source)  # raises ValidationSourceError: the document cannot be examined at all
         try:  # the raw text is not kept: only the parsed document stays in memory
+            check_parse_memory(raw, source=source)
             doc = strict_json.loads(raw, source=source)
+        except LimitExceededError as exc:  # parsed objects that would not fit in memory
+            out.error("LINDI-E-LIMIT", "", str(exc))
+            return out.report(None, source)
         except DocumentError as exc:
             if _nesting_depth(raw) > MAX_DEPTH:  # SPEC 7: too deep for the parser is a limit, not bad JSON
                 out.error("LINDI-E-LIMIT", "", f"the document nests more than {MAX_DEPTH} levels deep")

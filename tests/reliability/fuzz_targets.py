@@ -6,8 +6,8 @@ can make the HDF5 library crash or hang: a crash or a hang is a finding, like an
 exception that is not a :class:`lindi.errors.LindiError`.
 
 Worker protocol: one JSON task per stdin line, one JSON result per stdout line:
-``{"target": "document", "doc": {...}, "base": dir}`` (validator + reader: open,
-walk, read every dataset), ``{"target": "hdf5", "path": file}`` (converter, then
+``{"target": "document", "doc": {...}, "base": dir, "limits": {...}?}`` (validator + reader: open,
+walk, read every dataset; ``limits`` overrides :class:`lindi.security.Limits`), ``{"target": "hdf5", "path": file}`` (converter, then
 the reader on its output) or ``{"target": "remote", "url": url}`` (the reader on a
 document served over HTTP, for the URL families of :mod:`tests.reliability.fuzz_urls`).
 The worker can reach loopback addresses only: names other than ``localhost`` are
@@ -70,12 +70,13 @@ def _walk_and_read(f: Any) -> int:
     return count
 
 
-def run_document(doc: Any, base: str | None) -> None:
+def run_document(doc: Any, base: str | None, limits: dict[str, int] | None = None) -> None:
     from lindi import LindiH5pyFile
     from lindi import validate
+    from lindi.security import Limits
 
     validate(doc)
-    f = LindiH5pyFile.from_reference_file_system(doc, base=base)
+    f = LindiH5pyFile.from_reference_file_system(doc, base=base, limits=Limits.from_env(**(limits or {})))
     _walk_and_read(f)
 
 
@@ -99,7 +100,7 @@ def _run_task(task: dict[str, Any]) -> dict[str, Any]:
 
     try:
         if task["target"] == "document":
-            run_document(task["doc"], task.get("base"))
+            run_document(task["doc"], task.get("base"), task.get("limits"))
         elif task["target"] == "remote":
             run_remote(task["url"])
         else:

@@ -102,3 +102,15 @@ def test_worker_reports_crashes_and_foreign_exceptions(tmp_path):
         assert w.run({"target": "document", "doc": {"version": 2, "refs": {}}, "base": None})["outcome"] == "lindi_error"
     finally:
         w.close()
+
+
+@pytest.mark.parametrize("family", ["codecs", "overlong-refs"])
+def test_generated_family(worker, tmp_path, family):
+    """Issue 18's families, 12 cases each from a fixed seed: bombs in any codec position, refs of any length."""
+    import random
+
+    from .fuzz_families import FAMILIES
+
+    rng = random.Random(18)
+    for _ in range(12):
+        _check(worker, FAMILIES[family](rng, tmp_path))

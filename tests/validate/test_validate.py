@@ -164,7 +164,7 @@ def test_url_input(server):
     report = validate(f"{server}/ok.lindi.json")
     assert report.valid and report.source == f"{server}/ok.lindi.json"
     assert _codes(validate(f"{server}/bad.lindi.json")) == {"LINDI-E-JSON"}
-    with pytest.raises(ValidationSourceError, match="HTTP status 404"):
+    with pytest.raises(ValidationSourceError, match="HTTP 404"):
         validate(f"{server}/missing.lindi.json")
 
 
@@ -209,3 +209,22 @@ def test_large_attribute_values_are_still_fully_checked():
     report = validate(doc)
     assert [i.code for i in report.errors] == ["LINDI-E-NONFINITE-NUMBER"]
     assert report.errors[0].pointer == "/refs/.zattrs"
+
+
+def test_float_fill_value_that_is_a_list_is_reported_not_raised():
+    """Found by scripts/fuzz.py: a list fill value of a float array raised TypeError (unhashable)."""
+    doc = {"version": 1, "lindi_spec": "1.0",
+           "refs": {".zgroup": {"zarr_format": 2},
+                    "a/.zarray": {"zarr_format": 2, "shape": [1], "chunks": [1], "dtype": "<f4", "compressor": None,
+                                  "filters": None, "fill_value": [1, 2], "order": "C"}}}
+    assert "LINDI-E-ZARRAY" in {i.code for i in validate(doc).errors}
+
+
+def test_null_template_used_by_a_ref_is_reported_not_raised():
+    """Found by the fuzz suite after the merge of spec 1.1: a null template used in a URL raised TypeError."""
+    doc = {"version": 1, "lindi_spec": "1.0", "templates": {"u1": None},
+           "refs": {".zgroup": {"zarr_format": 2},
+                    "a/.zarray": {"zarr_format": 2, "shape": [1], "chunks": [1], "dtype": "<f4", "compressor": None,
+                                  "filters": None, "fill_value": 0, "order": "C"},
+                    "a/0": ["{{u1}}", 0, 4]}}
+    assert {i.code for i in validate(doc).errors} == {"LINDI-E-TEMPLATE"}
