@@ -28,6 +28,9 @@ class LindiH5pyAttributes(h5py.AttributeManager):
     def _names(self) -> list[str]:
         names = [k for k in self._meta.zattrs if k not in ANNOTATIONS]
         order = self._meta.lindi.get("attr_order")
+        if order is not None and not (isinstance(order, list) and all(isinstance(n, str) for n in order)):
+            raise DocumentError("`attr_order` must be a list of attribute names",
+                                pointer=self._meta.pointer(".lindi") + "/attr_order", source=self._meta.source)
         if order:
             present = set(names)
             return [n for n in order if n in present] + sorted(present.difference(order))

@@ -203,3 +203,15 @@ def test_bad_metadata_names_the_key(tmp_path):
     f = LindiH5pyFile.from_reference_file_system(doc)
     with pytest.raises(DocumentError, match="attribute 'a' of /x"):
         f["x"].attrs["a"]
+
+
+@pytest.mark.parametrize("order", [[["b"], "a"], "ba", {"b": 1}])
+def test_malformed_attr_order_is_a_document_error_naming_it(order):
+    """Fuzz finding (issue 18 runs): a list inside attr_order raised TypeError (unhashable) instead."""
+    doc = {"version": 1, "lindi_spec": "1.0",
+           "refs": {".zgroup": {"zarr_format": 2}, "g/.zgroup": {"zarr_format": 2},
+                    "g/.zattrs": {"a": 1, "b": 2}, "g/.lindi": {"attr_order": order}}}
+    f = LindiH5pyFile.from_reference_file_system(doc)
+    with pytest.raises(DocumentError, match="attr_order") as info:
+        list(f["g"].attrs)
+    assert info.value.pointer == "/refs/g~1.lindi/attr_order"
