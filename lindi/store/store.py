@@ -246,18 +246,33 @@ class LindiReferenceStore(Store):
 
     async def get(self, key: str, prototype: BufferPrototype | None = None,
                   byte_range: ByteRequest | None = None) -> Buffer | None:
-        prototype = prototype or default_buffer_prototype()
         entry = self._overlay.get(key)
         if entry is not None:
             data = entry[0]
         else:
             value = self.document.refs.get(key)
             data = await asyncio.to_thread(self.get_bytes, key) if isinstance(value, list) else self.get_bytes(key)
+        return self._as_buffer(key, data, prototype, byte_range)
+
+    def get_sync(self, key: str, *, prototype: BufferPrototype | None = None,
+                 byte_range: ByteRequest | None = None) -> Buffer | None:
+        """zarr's synchronous read (newer releases use it on their fast path): the same bytes as :meth:`get`."""
+        entry = self._overlay.get(key)
+        return self._as_buffer(key, entry[0] if entry is not None else self.get_bytes(key), prototype, byte_range)
+
+    def set_sync(self, key: str, value: Buffer) -> None:
+        self._check_writable()
+
+    def delete_sync(self, key: str) -> None:
+        self._check_writable()
+
+    def _as_buffer(self, key: str, data: bytes | None, prototype: BufferPrototype | None,
+                   byte_range: ByteRequest | None) -> Buffer | None:
         if data is None:
             return None
         if key == ".zarray" or key.endswith("/.zarray"):  # zarr decodes through size-bounded, vetted codecs
             data = secure_zarray_bytes(data, key=key, source=self.document.source, limits=self.document.limits)
-        return prototype.buffer.from_bytes(_slice(data, byte_range))
+        return (prototype or default_buffer_prototype()).buffer.from_bytes(_slice(data, byte_range))
 
     async def get_partial_values(self, prototype: BufferPrototype,
                                  key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from zarr.abc.store import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 from zarr.core.buffer import Buffer, cpu, default_buffer_prototype
+from zarr.core.sync import sync as zarr_sync
 from zarr.testing.store import StoreTests
 
 from lindi.store import LindiReferenceStore
@@ -136,3 +138,55 @@ class TestReferenceStore(StoreTests[LindiReferenceStore, cpu.Buffer]):
     async def test_clear(self, store: LindiReferenceStore) -> None:
         await self.set(store, "key", self.buffer_cls.from_bytes(b"something"))
         await self._assert_refused(store, store.clear, bulk=True)
+
+    # zarr's synchronous store surface (newer zarr releases test and use it): reads work, writes are refused
+
+    def test_get_sync_equals_get(self, store: LindiReferenceStore) -> None:
+        for key, data in [("c/0", b"\x01\x02\x03\x04"), ("c/1", b"")]:
+            seed(store, key, data)
+            for byte_range in (None, RangeByteRequest(1, 3), OffsetByteRequest(1), SuffixByteRequest(1)):
+                got = store.get_sync(key, byte_range=byte_range)
+                want = zarr_sync(store.get(key, prototype=default_buffer_prototype(), byte_range=byte_range))
+                assert got is not None and want is not None and got.to_bytes() == want.to_bytes()
+        assert store.get_sync("nonexistent") is None
+
+    async def test_get_sync_byte_range_parity(self, store: LindiReferenceStore) -> None:  # type: ignore[override]
+        await self.set(store, "parity", self.buffer_cls.from_bytes(b"\x01\x02\x03\x04"))
+        for byte_range in (None, RangeByteRequest(1, 4), OffsetByteRequest(1), SuffixByteRequest(1),
+                           RangeByteRequest(10, 20)):
+            got = store.get_sync("parity", byte_range=byte_range)
+            want = await store.get("parity", prototype=default_buffer_prototype(), byte_range=byte_range)
+            assert got is not None and want is not None and got.to_bytes() == want.to_bytes()
+
+    def test_set_sync(self, store: LindiReferenceStore) -> None:
+        before = dict(store.document.refs)
+        with pytest.raises(ValueError, match=READ_ONLY):
+            store.set_sync("sync_set", self.buffer_cls.from_bytes(b"\x01"))
+        assert store.document.refs == before
+
+    def test_delete_sync(self, store: LindiReferenceStore) -> None:
+        seed(store, "sync_delete", b"\x01")
+        with pytest.raises(ValueError, match=READ_ONLY):
+            store.delete_sync("sync_delete")
+        assert store.get_sync("sync_delete") is not None
+
+    def test_delete_sync_missing(self, store: LindiReferenceStore) -> None:
+        with pytest.raises(ValueError, match=READ_ONLY):
+            store.delete_sync("nonexistent_sync")
+
+    @pytest.mark.parametrize("direction", ["set_async_get_sync", "set_sync_get_async"])
+    async def test_sync_async_set_get_parity(self, store: LindiReferenceStore, direction: str) -> None:
+        data = self.buffer_cls.from_bytes(b"\x01")
+        with pytest.raises(ValueError, match=READ_ONLY):
+            if direction == "set_async_get_sync":
+                await store.set("parity", data)
+            else:
+                store.set_sync("parity", data)
+        assert "parity" not in store.document.refs
+
+    async def test_delete_sync_visible_to_async_get(self, store: LindiReferenceStore) -> None:
+        await self.set(store, "parity_delete", self.buffer_cls.from_bytes(b"\x01"))
+        with pytest.raises(ValueError, match=READ_ONLY):
+            store.delete_sync("parity_delete")
+        assert await store.get("parity_delete", prototype=default_buffer_prototype()) is not None
+
