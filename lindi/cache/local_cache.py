@@ -11,12 +11,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
+from ..backends.base import RangeReader, RangeRequest
 from ..backends.urls import is_local
 from ..errors import IntegrityError
 
@@ -28,8 +29,6 @@ _SIGNING_PARAMS = (
 )
 _TOUCH_INTERVAL_S = 60.0
 
-RangeRequest = tuple[str, int, int]
-RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
 
 
 def unsigned_url(url: str) -> str:
