@@ -22,8 +22,8 @@ from .verify import RangeResponse
 
 __all__ = [
     "Backend", "BackendConfigError", "BackendInfo", "BackendSettings", "InvalidRequestError",
-    "NoBackendError", "RangeReader", "RangeRequest", "RangeResponse", "Registry", "RetryPolicy", "Transient", "aread_ranges", "configure",
-    "get_registry", "hookimpl", "read_ranges", "set_registry",
+    "NoBackendError", "RangeReader", "RangeRequest", "RangeResponse", "Registry", "RetryPolicy", "Transient",
+    "aread_ranges", "configure", "get_registry", "hookimpl", "read_ranges", "set_registry",
 ]
 
 _registry: Registry | None = None
