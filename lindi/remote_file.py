@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import io
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from .backends.base import RangeReader, RangeRequest
 from .errors import IntegrityError
-
-RangeReader = Callable[[Sequence[tuple[str, int, int]]], list[bytes]]
 
 
 class RemoteFile(io.RawIOBase):
@@ -135,7 +134,7 @@ class RemoteFile(io.RawIOBase):
 def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
     """A range reader that serves refs of ``remote_file.url`` already held in its blocks without a request."""
 
-    def read(requests: Sequence[tuple[str, int, int]]) -> list[bytes]:
+    def read(requests: Sequence[RangeRequest]) -> list[bytes]:
         out: list[bytes | None] = [remote_file.cached_range(offset, length) if url == remote_file.url else None
                                    for url, offset, length in requests]
         missing = [i for i, data in enumerate(out) if data is None]

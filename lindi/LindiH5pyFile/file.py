@@ -16,6 +16,7 @@ import h5py
 from .. import strict_json
 from .._atomic import atomic_write, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
+from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
@@ -25,7 +26,7 @@ from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_r
 from ..store.document import RefDocument, from_dict
 from ..store.index import join
 from ..store.policy import is_remote
-from ..store.ranges import CoalesceOptions, local_path
+from ..store.ranges import CoalesceOptions
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .attributes import LindiH5pyAttributes
@@ -89,7 +90,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         src = os.fspath(url_or_path)
         policy = UrlPolicy.for_document(src, allow_local=allow_local, allow_local_files=allow_local_files,
                                         allow_private_hosts=allow_private_hosts)
-        path = None if is_remote(src) else os.path.abspath(local_path(src) or src)
+        path = None if is_remote(src) else os.path.abspath(local_path(src))
         kind = "json" if path is None else container_kind(path)
         lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
         try:
@@ -167,7 +168,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         if not is_remote(src):
             with LindiH5ZarrStore.from_file(src, opts=opts, url=url) as zstore:
                 rfs = zstore.to_reference_file_system()
-            path = local_path(src) or os.path.abspath(src)
+            path = os.path.abspath(local_path(src))
             return cls._open(from_dict(rfs, base=os.path.dirname(path)), mode=mode, local_cache=local_cache,
                              range_reader=reader, coalesce=coalesce)
         block_reader = reader if local_cache is None else cached_range_reader(reader, local_cache)
@@ -425,7 +426,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                     remote = open_remote_file(target, self._store.range_reader)
                 f = h5py.File(remote, "r")
             else:
-                f = h5py.File(local_path(target) or target, "r")
+                f = h5py.File(local_path(target), "r")
             self._h5_files[target] = f
         return f
 

@@ -12,17 +12,18 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .base import Backend, RangeRequest
+from .base import Backend, RangeReader, RangeRequest
 from .config import BackendSettings, load_settings
 from .errors import BackendConfigError, InvalidRequestError, NoBackendError
 from .hookspecs import hookimpl
 from .registry import BackendInfo, Registry, settings_with
 from .retry import RetryPolicy, Transient
+from .verify import RangeResponse
 
 __all__ = [
     "Backend", "BackendConfigError", "BackendInfo", "BackendSettings", "InvalidRequestError",
-    "NoBackendError", "RangeRequest", "Registry", "RetryPolicy", "Transient", "aread_ranges", "configure",
-    "get_registry", "hookimpl", "read_ranges", "set_registry",
+    "NoBackendError", "RangeReader", "RangeRequest", "RangeResponse", "Registry", "RetryPolicy", "Transient",
+    "aread_ranges", "configure", "get_registry", "hookimpl", "read_ranges", "set_registry",
 ]
 
 _registry: Registry | None = None

@@ -2,8 +2,11 @@
 
 A backend serves the URLs whose prefixes it claims. The read side is a batch
 of ``(url, offset, length)`` ranges in, the same number of ``bytes`` out in
-the same order, fetched concurrently with a bounded pool. Each range is
-verified and retried by the concrete backend's :meth:`Backend.read_range`.
+the same order, fetched concurrently with a bounded pool. A plugin only
+fetches (:meth:`Backend.fetch_range`); the base verifies every response
+(:mod:`lindi.backends.verify`) and retries what the plugin marks
+:class:`~lindi.backends.retry.Transient` (:mod:`lindi.backends.retry`), so no
+plugin can forget either.
 """
 from __future__ import annotations
 
@@ -12,15 +15,21 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ..errors import LimitExceededError
 from ..security.url_policy import in_context
 from .errors import InvalidRequestError
 from .retry import RetryPolicy
+from .urls import redact_url, ref_text
+from .verify import RangeResponse, check_range_response
+
+T = TypeVar("T")
 
 #: One range request: ``(url, offset, length)``.
 RangeRequest = tuple[str, int, int]
+#: Reads a batch of range requests; bytes in request order (the reader's one I/O entry point).
+RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
 
 #: What a backend can do, as listed by ``lindi backends``.
 CAPABILITIES = ("read", "sizes", "resolve", "write")
@@ -49,7 +58,8 @@ class Backend(ABC):
     """Base class of storage backends (subclass it in a plugin; see ``lindi.testing.BackendTests``).
 
     Subclasses set ``name`` and ``capabilities`` and implement
-    :meth:`prefixes`, :meth:`read_range` and :meth:`size`. Options come from
+    :meth:`prefixes`, :meth:`fetch_range` and :meth:`size`; they do not
+    override :meth:`read_range`, which verifies and retries for them. Options come from
     the user config table ``[backends.options.<name>]`` or the registry API;
     ``max_concurrency`` (default 8) bounds parallel requests and ``retry``
     (a table of :class:`RetryPolicy` fields) the retries.
@@ -73,13 +83,41 @@ class Backend(ABC):
     def prefixes(self) -> Sequence[str]:
         """URL prefixes this backend serves, e.g. ``("s3://",)``; longest match wins across backends."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "read_range" in vars(cls):
+            raise TypeError(f"backend class {cls.__qualname__} overrides read_range; implement fetch_range "
+                            "instead (the Backend base verifies and retries every range)")
+
     @abstractmethod
+    def fetch_range(self, url: str, offset: int, length: int) -> RangeResponse:
+        """ONE attempt at bytes ``offset..offset+length-1`` of ``url``: the body and what the server said.
+
+        Do not check or retry here. Raise :class:`~lindi.backends.retry.Transient`
+        for a failure worth retrying (429, 5xx, connection reset, timeout) and
+        :class:`lindi.errors.RemoteError` for a final one (missing object, access
+        denied). Read at most ``length + 1`` bytes, so that a long body shows.
+        """
+
     def read_range(self, url: str, offset: int, length: int) -> bytes:
-        """Exactly ``length`` bytes at ``offset`` of ``url``, verified and retried.
+        """Exactly ``length`` bytes at ``offset`` of ``url``: :meth:`fetch_range`, verified, retried.
 
         Raises :class:`lindi.errors.RemoteError` (missing object, range past
         the end, exhausted retries) or :class:`lindi.errors.IntegrityError`.
         """
+        ref = ref_text(url, offset, length)
+
+        def attempt() -> bytes:
+            resp = self.fetch_range(url, offset, length)
+            check_range_response(resp, offset=offset, length=length, url=redact_url(resp.fetched_url or url),
+                                 ref=ref)
+            return resp.body
+
+        return self.with_retries(url, ref, attempt)
+
+    def with_retries(self, url: str, ref: str | None, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` under the retry policy (HTTP adds one re-resolve of an expired presigned URL)."""
+        return self.retry.run(attempt)
 
     @abstractmethod
     def size(self, url: str) -> int:

@@ -1,8 +1,9 @@
 """Built-in backend for ``http://`` and ``https://`` URLs (a pooled ``requests`` session).
 
-Every range response is verified (:mod:`lindi.backends.verify`), transient
-failures are retried (:mod:`lindi.backends.retry`), and when the URL was
-resolved to a presigned one that has expired, it is re-resolved once.
+:meth:`HttpBackend.fetch_range` sends one ranged GET and reports status,
+``Content-Range`` and body; the :class:`~lindi.backends.base.Backend` base
+verifies and retries it. Around the retries, a URL resolved to a presigned one
+that has expired is re-resolved once (:meth:`HttpBackend.with_retries`).
 Redirects are followed here, not by requests: at most :data:`MAX_REDIRECTS`
 hops, each checked against the URL policy of the document being read
 (:func:`lindi.security.url_policy.check_redirect`), with credentials looked up
@@ -24,7 +25,7 @@ from ..security.url_policy import check_redirect
 from .base import Backend, CredentialLookup
 from .retry import RETRY_STATUSES, Transient
 from .urls import redact_url, ref_text
-from .verify import check_range_response, parse_content_range
+from .verify import RangeResponse, parse_content_range
 
 T = TypeVar("T")
 
@@ -86,18 +87,14 @@ class HttpBackend(Backend):
     def invalidate(self, url: str, resolved: str) -> None:
         """Drop a cached resolution of ``url`` that the server rejected as expired."""
 
-    def read_range(self, url: str, offset: int, length: int) -> bytes:
-        ref = ref_text(url, offset, length)
-        return self._reresolving(url, ref, lambda: self._get_range(url, offset, length, ref))
-
     def size(self, url: str) -> int:
-        return self._reresolving(url, None, lambda: self._probe_size(url))
+        return self.with_retries(url, None, lambda: self._probe_size(url))
 
     def read_object(self, url: str, max_bytes: int) -> bytes:
         """The whole object in ONE request (a plain GET), refused beyond ``max_bytes``."""
-        return self._reresolving(url, None, lambda: self._get_whole(url, max_bytes))
+        return self.with_retries(url, None, lambda: self._get_whole(url, max_bytes))
 
-    def _reresolving(self, url: str, ref: str | None, attempt: Callable[[], T]) -> T:
+    def with_retries(self, url: str, ref: str | None, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` with retries; a presigned URL rejected as expired is re-resolved once."""
         retried_expired = False
         while True:
@@ -148,20 +145,20 @@ class HttpBackend(Backend):
             current = check_redirect(target, current, location)
         raise RemoteError(f"more than {MAX_REDIRECTS} redirects", url=redact_url(target))
 
-    def _get_range(self, url: str, offset: int, length: int, ref: str) -> bytes:
+    def fetch_range(self, url: str, offset: int, length: int) -> RangeResponse:
+        """One ranged GET of the resolved URL (redirects checked hop by hop)."""
+        ref = ref_text(url, offset, length)
         target = self.resolve(url)
-        shown = redact_url(target)
         headers = {"Range": f"bytes={offset}-{offset + length - 1}"}
         try:
             with self._get(target, headers) as resp:
                 self._raise_for_status(resp, target, url, ref, ok=(200, 206))
                 body = read_at_most(resp, length + 1)
         except NETWORK_ERRORS as exc:
-            raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown, ref=ref) from None
-        check_range_response(resp.status_code, resp.headers.get("Content-Range"), body,
-                             offset=offset, length=length, url=shown, ref=ref,
-                             content_type=resp.headers.get("Content-Type"))
-        return body
+            raise Transient(f"network error: {type(exc).__name__}: {exc}", url=redact_url(target), ref=ref) \
+                from None
+        return RangeResponse(body, status=resp.status_code, content_range=resp.headers.get("Content-Range"),
+                             content_type=resp.headers.get("Content-Type"), fetched_url=target)
 
     def _get_whole(self, url: str, max_bytes: int) -> bytes:
         target = self.resolve(url)

@@ -11,6 +11,7 @@ from ..errors import IntegrityError, RemoteError
 from .base import Backend
 from .content import verified_blob_path
 from .urls import local_path, ref_text
+from .verify import RangeResponse
 
 _OS_ERROR_HINTS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
                    errno.EFBIG: "the file size limit is exceeded", errno.EROFS: "the file system is read-only",
@@ -31,7 +32,7 @@ class LocalBackend(Backend):
     def prefixes(self) -> Sequence[str]:
         return ("file://",)
 
-    def read_range(self, url: str, offset: int, length: int) -> bytes:
+    def fetch_range(self, url: str, offset: int, length: int) -> RangeResponse:
         ref = ref_text(url, offset, length)
         path = self._path(url, ref)
         try:
@@ -41,15 +42,15 @@ class LocalBackend(Backend):
         try:
             available = os.fstat(fd).st_size - offset
             # checked before allocating: a hostile ref may ask for terabytes
-            data = os.pread(fd, length, offset) if length <= available else b""
+            data = os.pread(fd, length, offset) if length <= available else None
         except OSError as exc:
             raise RemoteError(f"cannot read local file: {exc.strerror}", url=url, ref=ref) from None
         finally:
             os.close(fd)
-        if len(data) != length:
+        if data is None:
             raise IntegrityError(f"range past the end of the file ({max(available, 0)} bytes available "
                                  f"from offset {offset})", url=url, ref=ref)
-        return data
+        return RangeResponse(data)
 
     def size(self, url: str) -> int:
         try:

@@ -18,11 +18,11 @@ from .base import Backend, CredentialLookup
 from .content import join_dir, verified_blob_path
 from .retry import RETRY_STATUSES, Transient
 from .urls import ref_text, split_bucket_url
-from .verify import check_range_response
+from .verify import RangeResponse
 
 
 class S3Backend(Backend):
-    """Range reads with ``GetObject`` (verified ``ContentRange``), sizes with ``HeadObject``.
+    """Range reads with ``GetObject`` (status and ``ContentRange`` reported to the base), sizes with ``HeadObject``.
 
     Options: ``endpoint_url``, ``region`` (default ``AWS_REGION`` or us-east-1),
     ``anonymous`` (force unsigned requests), ``connect_timeout``/``read_timeout``,
@@ -64,20 +64,14 @@ class S3Backend(Backend):
         region = self.options.get("region") or os.environ.get("AWS_REGION") or "us-east-1"
         return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
 
-    def read_range(self, url: str, offset: int, length: int) -> bytes:
-        ref = ref_text(url, offset, length)
+    def fetch_range(self, url: str, offset: int, length: int) -> RangeResponse:
         bucket, key = split_bucket_url(url, "s3")
-
-        def attempt() -> bytes:
-            with _S3Errors(url, ref, self._anonymous):
-                resp = self.client.get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
-                body = resp["Body"].read(length + 1)
-                resp["Body"].close()
-            check_range_response(resp["ResponseMetadata"]["HTTPStatusCode"], resp.get("ContentRange"), body,
-                                 offset=offset, length=length, url=url, ref=ref)
-            return body
-
-        return self.retry.run(attempt)
+        with _S3Errors(url, ref_text(url, offset, length), self._anonymous):
+            resp = self.client.get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
+            body = resp["Body"].read(length + 1)
+            resp["Body"].close()
+        return RangeResponse(body, status=resp["ResponseMetadata"]["HTTPStatusCode"],
+                             content_range=resp.get("ContentRange"))
 
     def size(self, url: str) -> int:
         bucket, key = split_bucket_url(url, "s3")

@@ -21,12 +21,13 @@ import threading
 import time
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
+from ..backends.base import RangeReader, RangeRequest
 from ..backends.urls import is_local
 from ..errors import CacheError, IntegrityError
 
@@ -41,8 +42,6 @@ _TOUCH_INTERVAL_S = 60.0
 _SCHEMA_VERSION = 1
 _DB_NAME = "chunks.sqlite3"
 
-RangeRequest = tuple[str, int, int]
-RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
 
 
 def unsigned_url(url: str) -> str:

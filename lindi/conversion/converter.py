@@ -30,7 +30,8 @@ from .report import ConversionReport, UnsupportedObject
 from .storage import storage_member
 from .values import element_converter
 
-RangeReader = Callable[[int, int], bytes]
+#: ``(offset, length) -> bytes`` of the one file being converted (not the batch RangeReader of lindi.backends).
+FileRangeReader = Callable[[int, int], bytes]
 JSON_CODEC: dict[str, Any] = {
     "id": "json2", "allow_nan": True, "check_circular": True, "encoding": "utf-8", "ensure_ascii": True,
     "indent": None, "separators": [",", ":"], "skipkeys": False, "sort_keys": True, "strict": True}
@@ -72,7 +73,7 @@ class _Batch:
 class HDF5Converter:
     """Converts one open ``h5py.File``; ``read_range(offset, length)`` reads raw bytes of it."""
 
-    def __init__(self, h5f: h5py.File, *, url: str, read_range: RangeReader,
+    def __init__(self, h5f: h5py.File, *, url: str, read_range: FileRangeReader,
                  opts: LindiH5ZarrStoreOpts = LindiH5ZarrStoreOpts(),
                  progress: Callable[[int], None] | None = None):
         self._file = h5f

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from typing import IO
-from urllib.parse import unquote, urlparse
 
 import h5py
 
+from ..backends.urls import is_local, local_path
 from ..errors import ConversionError, LindiError, SourceOpenError
 
 
@@ -23,14 +23,15 @@ class HDF5Source:
 
     def __init__(self, path_or_url: str | os.PathLike[str]):
         text = os.fspath(path_or_url)
-        if text.startswith("file://"):
-            text = unquote(urlparse(text).path)
         self._registry = None
-        if "://" in text:
+        if not is_local(text):
             self.path = text
             self._raw: IO[bytes] = self._open_remote(text)
         else:
-            self.path = os.path.abspath(text)
+            try:
+                self.path = os.path.abspath(local_path(text))
+            except ValueError as exc:  # a file:// URL naming another host
+                raise SourceOpenError(str(exc), file=text) from None
             try:
                 self._raw = open(self.path, "rb")
             except OSError as exc:

@@ -168,8 +168,10 @@ def resolve_relative(base: str, ref: str) -> str:
         scheme, rest = base.split("://", 1)
         joined = urljoin("http://" + rest, ref)
         return f"{scheme}://{joined[len('http://'):]}" if joined.startswith("http://") else joined
-    base_path = base[len("file://"):] if base.lower().startswith("file://") else base
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base_path)), ref))
+    # imported here, not at the top: the backends import this module
+    from ..backends.urls import local_path
+
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(local_path(base))), ref))
 
 
 def escapes_base(base: str, ref: str) -> bool:

@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 
 from .. import strict_json
 from ..strict_json import ref_pointer
+from ..backends.urls import local_path
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
 from .policy import UrlPolicy, applying, is_remote
-from .ranges import local_path
 
 SUPPORTED_MAJOR = 1
 SUPPORTED_MINOR = 0
@@ -80,7 +80,7 @@ class RefDocument:
                                 source=self.source)
         if is_remote(self.base):
             return join_url(self.base, url)
-        return os.path.normpath(os.path.join(local_path(self.base) or self.base, url))
+        return os.path.normpath(os.path.join(local_path(self.base), url))
 
 
 def join_url(base: str, url: str) -> str:
@@ -141,7 +141,7 @@ def load_document(source: str | os.PathLike[str] | dict[str, Any], *, policy: Ur
             text = _fetch_whole(src, limits)
         doc = from_dict(_parse(text, src, limits), source=src, base=src)
     else:
-        path = local_path(src) or os.path.abspath(src)
+        path = os.path.abspath(local_path(src))
         try:
             with open(path, "rb") as f:
                 text = read_capped(f, source=src, limits=limits)

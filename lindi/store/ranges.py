@@ -7,15 +7,13 @@ coalescing planner; the default reader is :func:`lindi.backends.read_ranges`.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlparse
 
+from ..backends.base import RangeReader, RangeRequest
 from ..errors import IntegrityError
 
-RangeRequest = tuple[str, int, int]
-RangeReader = Callable[[Sequence[RangeRequest]], list[bytes]]
+__all__ = ["CoalesceOptions", "RangeReader", "RangeRequest", "coalesce", "default_range_reader", "read_coalesced"]
 
 
 @dataclass(frozen=True)
@@ -73,15 +71,6 @@ def read_coalesced(reader: RangeReader, requests: Sequence[RangeRequest],
                                  url=url, ref=f"[{url!r}, {offset}, {length}]")
         out.append(piece)
     return out
-
-
-def local_path(url: str) -> str | None:
-    """The filesystem path of a local URL (absolute path or ``file://``), else None."""
-    if url.startswith("file://"):
-        return unquote(urlparse(url).path)
-    if os.path.isabs(url):
-        return url
-    return None
 
 
 def default_range_reader(requests: Sequence[RangeRequest]) -> list[bytes]:

@@ -1,5 +1,12 @@
 """``BackendTests``: the contract every storage backend must pass, as a pytest base class.
 
+A backend implements ``prefixes``, ``fetch_range`` (one attempt, returning a
+:class:`lindi.backends.RangeResponse`; raise :class:`lindi.backends.Transient`
+for a retryable failure) and ``size``. The :class:`~lindi.backends.Backend`
+base verifies every response (exact length, ``Content-Range`` when reported,
+206 or a 200 carrying the whole object) and runs the retries, so these tests
+check what the plugin fetches, not how it checks.
+
 Subclass it in a test module and override two fixtures::
 
     class TestMyBackend(BackendTests):

@@ -7,7 +7,7 @@ import types
 import pytest
 
 import lindi.backends as lb
-from lindi.backends import Backend, BackendConfigError, NoBackendError, Registry, hookimpl
+from lindi.backends import Backend, BackendConfigError, NoBackendError, RangeResponse, Registry, hookimpl
 from lindi.backends.config import BackendSettings, load_settings, settings_from_mapping
 from lindi.backends.errors import InvalidRequestError
 from lindi.backends.presigned import ResolvedUrlCache, signature_expiry
@@ -25,8 +25,8 @@ def make_backend_class(name, prefixes):
         def prefixes(self):
             return prefixes
 
-        def read_range(self, url, offset, length):
-            return f"{name}:{url}".encode()[offset:offset + length]
+        def fetch_range(self, url, offset, length):
+            return RangeResponse(f"{name}:{url}".encode()[offset:offset + length])
 
         def size(self, url):
             return len(f"{name}:{url}")
