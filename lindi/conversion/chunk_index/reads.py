@@ -1,0 +1,77 @@
+"""Batched byte reads of one HDF5 file for the index readers, with counters for progress.
+
+Every tree level is asked for as one batch of ``(offset, length)`` ranges: a
+local file answers with ``os.pread`` per range; a remote one with ONE call of
+the backends' range reader over coalesced blocks, which fetches them
+concurrently, so a level costs about one round trip however many nodes it has.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ...store.ranges import CoalesceOptions, RangeReader, read_coalesced
+
+BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
+
+# Index nodes of one level are often scattered among the chunks they index: merge only near ones,
+# and keep blocks small enough that a large level still spreads over concurrent requests.
+INDEX_COALESCE = CoalesceOptions(max_gap=32 * 1024, max_block=2 * 1024 * 1024)
+
+
+class IndexCorrupt(Exception):
+    """The index bytes are not what HDF5 writes (bad signature, checksum, bounds...)."""
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What every structure needs: field widths, the end of the file, and the B-tree 'K'."""
+
+    sizeof_addr: int
+    sizeof_size: int
+    eof: int
+    istore_k: int | None
+
+
+class IndexReads:
+    """Reads for the index readers: bounds-checked batches, counted (requests, bytes)."""
+
+    def __init__(self, read_batch: BatchRead, facts: FileFacts, on_read: Callable[[int, int], None] | None = None):
+        self._read_batch = read_batch
+        self.facts = facts
+        self._on_read = on_read
+        self.batches = 0
+        self.bytes = 0
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Exactly the bytes of each range; a range past the end of the file is :class:`IndexCorrupt`."""
+        if not ranges:
+            return []
+        for offset, length in ranges:
+            if offset < 0 or length < 0 or offset + length > self.facts.eof:
+                raise IndexCorrupt(f"index range [{offset}, {length}] lies outside the file ({self.facts.eof} bytes)")
+        out = self._read_batch(ranges)
+        for (offset, length), data in zip(ranges, out):
+            if len(data) != length:
+                raise IndexCorrupt(f"short read at byte {offset}: {len(data)} of {length} bytes")
+        size = sum(length for _, length in ranges)
+        self.batches += 1
+        self.bytes += size
+        if self._on_read is not None:
+            self._on_read(1, size)
+        return out
+
+    def read_up_to(self, offset: int, length: int) -> bytes:
+        """At most ``length`` bytes at ``offset`` (fewer at the end of the file)."""
+        return self.read([(offset, max(0, min(length, self.facts.eof - offset)))])[0]
+
+
+def local_batch_reader(fd: int) -> BatchRead:
+    """``pread`` each range of an open local file."""
+    return lambda ranges: [os.pread(fd, length, offset) for offset, length in ranges]
+
+
+def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions = INDEX_COALESCE) -> BatchRead:
+    """One coalesced, concurrent call of ``reader`` per batch."""
+    return lambda ranges: read_coalesced(reader, [(url, offset, length) for offset, length in ranges], options)
