@@ -19,6 +19,8 @@ import math
 import h5py
 import numpy as np
 
+from ...errors import ConversionError
+
 from .arrays import read_extensible_array, read_fixed_array
 from .btree_v1 import read_btree_v1
 from .btree_v2 import read_btree_v2
@@ -53,8 +55,14 @@ class ChunkIndexReader:
         rank = len(chunk_shape)
         max_shape = tuple(dset.maxshape)
         chunk_bytes = math.prod(chunk_shape) * layout.element_size
-        records = self._dispatch(layout, rank, max_shape, filtered, chunk_bytes)
-        check(records, chunk_shape, max_shape, self.reads.facts.eof, None if filtered else chunk_bytes)
+        try:
+            records = self._dispatch(layout, rank, max_shape, filtered, chunk_bytes)
+            check(records, chunk_shape, max_shape, self.reads.facts.eof, None if filtered else chunk_bytes)
+        except (UnsupportedIndex, IndexCorrupt) as exc:
+            if layout.index_type == EXTENSIBLE_ARRAY and max_shape[0] is not None:
+                # HDF5's chunk_iter places these chunks at wrong coordinates (its reads are right): no fallback
+                raise ConversionError(f"chunk index unreadable: {exc}", h5_path=dset.name) from None
+            raise
         return records
 
     def _dispatch(self, layout: ChunkLayout, rank: int, max_shape: tuple[int | None, ...], filtered: bool,
