@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 
 from lindi.conversion.chunk_index import ChunkIndexReader, ChunkRecords, chunk_iter_records, local_batch_reader
+from lindi.conversion.chunk_index.layout import EXTENSIBLE_ARRAY
 
 LIBVERS = ("earliest", "latest")
 
@@ -67,14 +68,18 @@ def build_filter_mask(path: Path, libver: str) -> None:
             d[16:24] = 5
 
 
-def fast_records(path: Path, name: str) -> ChunkRecords:
-    """The reader's table for one dataset of a local file."""
+def _with_reader(path: Path, name: str, use):
     fd = os.open(path, os.O_RDONLY)
     try:
         with h5py.File(path, "r") as f:
-            return ChunkIndexReader(f, local_batch_reader(fd), os.path.getsize(path)).records(f[name])
+            return use(ChunkIndexReader(f, local_batch_reader(fd), os.path.getsize(path)), f[name])
     finally:
         os.close(fd)
+
+
+def fast_records(path: Path, name: str) -> ChunkRecords:
+    """The reader's table for one dataset of a local file."""
+    return _with_reader(path, name, lambda reader, dset: reader.records(dset))
 
 
 def chunked_datasets(path: Path) -> list[str]:
@@ -84,12 +89,12 @@ def chunked_datasets(path: Path) -> list[str]:
     return names
 
 
-def hdf5_misplaces_coordinates(dset: h5py.Dataset) -> bool:
+def hdf5_misplaces_coordinates(path: Path, name: str) -> bool:
     """HDF5 2.0's ``chunk_iter`` reports wrong coordinates for an extensible array whose unlimited axis
     is not the first one (its reads are right): see test_chunk_iter_coordinate_bug."""
-    maxshape = dset.maxshape
-    return maxshape.count(None) == 1 and maxshape[0] is not None and \
-        dset.id.get_create_plist().get_layout() == h5py.h5d.CHUNKED and dset.file.libver[0] != "earliest"
+    layout = _with_reader(path, name, lambda reader, dset: reader.layout(dset))
+    with h5py.File(path, "r") as f:
+        return layout.index_type == EXTENSIBLE_ARRAY and f[name].maxshape[0] is not None
 
 
 def oracle(path: Path, name: str) -> ChunkRecords:

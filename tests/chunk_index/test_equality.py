@@ -26,8 +26,7 @@ def _direct_check(path: Path, name: str) -> None:
 def test_every_chunked_dataset_of_the_corpus(corpus: list[Path]) -> None:
     compared = 0
     for path in corpus:
-        with h5py.File(path, "r") as f:
-            misplaced = {n for n in chunked_datasets(path) if hdf5_misplaces_coordinates(f[n])}
+        misplaced = {n for n in chunked_datasets(path) if hdf5_misplaces_coordinates(path, n)}
         for name in chunked_datasets(path):
             if name in misplaced:
                 continue
@@ -51,7 +50,7 @@ def test_chunk_iter_coordinate_bug(tmp_path: Path) -> None:
     with h5py.File(path, "w", libver="latest") as f:
         d = f.create_dataset("x", shape=(10, 50), maxshape=(100, None), dtype="i4", chunks=(3, 3))
         d[:, ::7] = 1
-        assert hdf5_misplaces_coordinates(d)
+    assert hdf5_misplaces_coordinates(path, "x")
     _direct_check(path, "x")
     ours = fast_records(path, "x")
     written = {(r, c) for r in range(0, 10, 3) for c in range(0, 50, 3) if any(x % 7 == 0 for x in range(c, c + 3))}
@@ -70,9 +69,8 @@ def test_h5repack_output(corpus: list[Path], tmp_path: Path, args: list[str]) ->
     names = chunked_datasets(out)
     assert names
     for name in names:
-        with h5py.File(out, "r") as f:
-            if hdf5_misplaces_coordinates(f[name]):
-                continue
+        if hdf5_misplaces_coordinates(out, name):
+            continue
         assert_same(fast_records(out, name), oracle(out, name), f"repacked {args}:{name}")
 
 

@@ -26,12 +26,12 @@ from .btree_v1 import read_btree_v1
 from .btree_v2 import read_btree_v2
 from .layout import (BTREE_V1, BTREE_V2, EXTENSIBLE_ARRAY, FIXED_ARRAY, IMPLICIT, SINGLE_CHUNK, UNDEFINED,
                      ChunkLayout, UnsupportedIndex, read_layout)
-from .libhdf5 import checksum_function, istore_k
+from .libhdf5 import checksum_function, istore_k, object_address_and_refcount
 from .reads import BatchRead, FileFacts, IndexCorrupt, IndexReads, local_batch_reader, remote_batch_reader
 from .records import ChunkRecords, check, grid_origins
 
 __all__ = ["BatchRead", "ChunkIndexReader", "ChunkRecords", "IndexCorrupt", "UnsupportedIndex",
-           "chunk_iter_records", "local_batch_reader", "remote_batch_reader"]
+           "chunk_iter_records", "local_batch_reader", "object_address_and_refcount", "remote_batch_reader"]
 
 
 class ChunkIndexReader:
@@ -42,9 +42,13 @@ class ChunkIndexReader:
         self.reads = IndexReads(read_batch, FileFacts(sizeof_addr, sizeof_size, size, istore_k(h5file.id)), on_read)
         self._checksum = checksum_function()
 
+    def layout(self, dset: h5py.Dataset) -> ChunkLayout:
+        """The decoded layout message of ``dset`` (index type, root address, chunk shape)."""
+        return read_layout(self.reads, object_address_and_refcount(dset.id)[0], self._checksum)
+
     def records(self, dset: h5py.Dataset) -> ChunkRecords:
         """Every written chunk of the chunked dataset ``dset``, in ``chunk_iter``'s order."""
-        layout = read_layout(self.reads, h5py.h5o.get_info(dset.id).addr, self._checksum)
+        layout = self.layout(dset)
         chunk_shape = tuple(dset.chunks or ())
         if layout.chunk_shape != chunk_shape or layout.element_size != dset.id.get_type().get_size():
             raise IndexCorrupt(f"layout message chunk shape {layout.chunk_shape} differs from h5py's {chunk_shape}")
@@ -56,7 +60,7 @@ class ChunkIndexReader:
         max_shape = tuple(dset.maxshape)
         chunk_bytes = math.prod(chunk_shape) * layout.element_size
         try:
-            records = self._dispatch(layout, rank, max_shape, filtered, chunk_bytes)
+            records = self._dispatch(layout, tuple(dset.shape), max_shape, filtered, chunk_bytes)
             check(records, chunk_shape, max_shape, self.reads.facts.eof, None if filtered else chunk_bytes)
         except (UnsupportedIndex, IndexCorrupt) as exc:
             if layout.index_type == EXTENSIBLE_ARRAY and max_shape[0] is not None:
@@ -65,9 +69,9 @@ class ChunkIndexReader:
             raise
         return records
 
-    def _dispatch(self, layout: ChunkLayout, rank: int, max_shape: tuple[int | None, ...], filtered: bool,
-                  chunk_bytes: int) -> ChunkRecords:
-        kind = layout.index_type
+    def _dispatch(self, layout: ChunkLayout, shape: tuple[int, ...], max_shape: tuple[int | None, ...],
+                  filtered: bool, chunk_bytes: int) -> ChunkRecords:
+        kind, rank = layout.index_type, len(shape)
         if kind == BTREE_V1:
             return read_btree_v1(self.reads, layout, rank)
         if kind == SINGLE_CHUNK:
@@ -79,10 +83,14 @@ class ChunkIndexReader:
         if kind == IMPLICIT:
             if layout.address == UNDEFINED:
                 return ChunkRecords.empty(rank)
-            grid = tuple(-(-m // c) for m, c in zip(max_shape, layout.chunk_shape))  # type: ignore[operator]
+            # every chunk of the current extent, stored in row-major order of the maximum extent's grid
+            grid = tuple(-(-s // c) for s, c in zip(shape, layout.chunk_shape))
+            max_grid = tuple(-(-m // c) for m, c in zip(max_shape, layout.chunk_shape))  # type: ignore[operator]
             n = math.prod(grid)
-            indices = np.arange(n, dtype=np.int64)
-            return ChunkRecords(grid_origins(indices, grid, layout.chunk_shape), layout.address + indices * chunk_bytes,
+            scaled = np.unravel_index(np.arange(n, dtype=np.int64), grid)
+            slots = np.ravel_multi_index(scaled, max_grid) if rank else np.zeros(n, np.int64)
+            return ChunkRecords(grid_origins(np.arange(n, dtype=np.int64), grid, layout.chunk_shape),
+                                layout.address + slots.astype(np.int64) * chunk_bytes,
                                 np.full(n, chunk_bytes, np.int64), np.zeros(n, np.uint32))
         if kind == FIXED_ARRAY:
             return read_fixed_array(self.reads, layout, max_shape, filtered, self._checksum)  # type: ignore[arg-type]

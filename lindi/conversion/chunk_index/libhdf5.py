@@ -17,6 +17,19 @@ from collections.abc import Callable
 import h5py  # noqa: F401  (loads libhdf5 into the process)
 
 
+class _Token(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_uint8 * 16)]
+
+
+class _ObjectInfo(ctypes.Structure):  # H5O_info2_t
+    _fields_ = [("fileno", ctypes.c_ulong), ("token", _Token), ("type", ctypes.c_int), ("rc", ctypes.c_uint),
+                ("atime", ctypes.c_int64), ("mtime", ctypes.c_int64), ("ctime", ctypes.c_int64),
+                ("btime", ctypes.c_int64), ("num_attrs", ctypes.c_uint64)]
+
+
+_INFO_BASIC = 0x0001
+
+
 @functools.cache
 def _library() -> ctypes.CDLL | None:
     paths = []
@@ -33,6 +46,10 @@ def _library() -> ctypes.CDLL | None:
             lib.H5_checksum_metadata.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32]
             lib.H5Pget_istore_k.restype = ctypes.c_int
             lib.H5Pget_istore_k.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_uint)]
+            lib.H5Oget_info3.restype = ctypes.c_int
+            lib.H5Oget_info3.argtypes = [ctypes.c_int64, ctypes.POINTER(_ObjectInfo), ctypes.c_uint]
+            lib.H5VLnative_token_to_addr.restype = ctypes.c_int
+            lib.H5VLnative_token_to_addr.argtypes = [ctypes.c_int64, _Token, ctypes.POINTER(ctypes.c_uint64)]
             return lib
         except (OSError, AttributeError):
             continue
@@ -58,3 +75,23 @@ def istore_k(file_id: h5py.h5f.FileID) -> int | None:
     if lib.H5Pget_istore_k(plist.id, ctypes.byref(k)) < 0 or k.value == 0:
         return None
     return int(k.value)
+
+
+def object_address_and_refcount(object_id: h5py.h5o.ObjectID) -> tuple[int, int]:
+    """(header address, hard-link count) of an open object.
+
+    ``h5py.h5o.get_info`` asks HDF5 for every field, including the size of a
+    dataset's chunk index, which walks the whole index (serially, over HTTP);
+    only the basic fields are asked for here.
+    """
+    lib = _library()
+    if lib is None:
+        info = h5py.h5o.get_info(object_id)
+        return info.addr, info.rc
+    out = _ObjectInfo()
+    address = ctypes.c_uint64(0)
+    if lib.H5Oget_info3(object_id.id, ctypes.byref(out), _INFO_BASIC) < 0 or \
+            lib.H5VLnative_token_to_addr(object_id.id, out.token, ctypes.byref(address)) < 0:
+        info = h5py.h5o.get_info(object_id)
+        return info.addr, info.rc
+    return int(address.value), int(out.rc)
