@@ -27,7 +27,7 @@ class RemoteFile(io.RawIOBase):
             raise ValueError("block_size and max_readahead must be positive")
         self.url = url
         self.size = int(size)
-        self._reader = reader
+        self.reader = reader  # also used by the chunk-index reader for its concurrent batches
         self._block_size = block_size
         self._max_readahead = max_readahead
         self._max_blocks = max(1, max_cached_bytes // block_size)
@@ -119,7 +119,7 @@ class RemoteFile(io.RawIOBase):
         while hi > missing[-1] and hi in self._blocks:  # do not refetch what is already here
             hi -= 1
         start, stop = lo * self._block_size, min((hi + 1) * self._block_size, self.size)
-        (data,) = self._reader([(self.url, start, stop - start)])
+        (data,) = self.reader([(self.url, start, stop - start)])
         self.requests += 1
         if len(data) != stop - start:
             raise IntegrityError(f"expected {stop - start} bytes, got {len(data)}", url=self.url,
@@ -145,3 +145,11 @@ def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
         return out  # type: ignore[return-value]
 
     return read
+
+
+def index_batch_reader(remote_file: RemoteFile):
+    """Batches for :class:`lindi.conversion.chunk_index.ChunkIndexReader`: ranges already in the
+    read-ahead blocks (object headers h5py just read) cost nothing, the rest go out concurrently."""
+    from .conversion.chunk_index import remote_batch_reader
+
+    return remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader))

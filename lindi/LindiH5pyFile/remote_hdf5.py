@@ -40,5 +40,12 @@ class RemoteHDF5Source:
                               ref=f"[{offset}, {length}]")
         return data
 
+    def chunk_index(self, on_read=None):
+        """A chunk-index reader: a tree level per batch of concurrent range requests."""
+        from ..conversion.chunk_index import ChunkIndexReader
+        from ..remote_file import index_batch_reader
+
+        return ChunkIndexReader(self.h5, index_batch_reader(self.remote_file), self.remote_file.size, on_read)
+
     def close(self) -> None:
         self.h5.close()

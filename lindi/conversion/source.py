@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import h5py
 
 from ..errors import ConversionError, LindiError
+from .chunk_index import ChunkIndexReader, local_batch_reader
 
 
 class SourceOpenError(ConversionError, OSError):
@@ -54,6 +55,15 @@ class HDF5Source:
             return RemoteFile(url, self._registry.size(url), self._registry.read_ranges)
         except LindiError as exc:
             raise SourceOpenError(f"cannot open: {exc}", file=url) from None
+
+    def chunk_index(self, on_read=None) -> ChunkIndexReader:
+        """A chunk-index reader over the same bytes (``on_read(requests, nbytes)`` after each batch)."""
+        if self._registry is not None:
+            from ..remote_file import index_batch_reader
+
+            return ChunkIndexReader(self.h5, index_batch_reader(self._raw), self._raw.size, on_read)  # type: ignore[attr-defined]
+        return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
+                                on_read)
 
     def read_range(self, offset: int, length: int) -> bytes:
         """``length`` stored bytes at ``offset``; a short read means a truncated file."""

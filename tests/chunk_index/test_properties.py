@@ -98,7 +98,7 @@ def _index_file(tmp: Path, libver: str, maxshape) -> tuple[Path, int]:
 
 
 @pytest.mark.parametrize("libver,maxshape", [("earliest", (3000,)), ("latest", (3000,)), ("latest", (None,))])
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(0, 2000), flip=st.integers(1, 255))
 def test_corrupt_index_bytes_never_give_a_wrong_table(tmp_path: Path, libver, maxshape, position, flip) -> None:
     """A damaged index gives HDF5's own table or a ConversionError naming the dataset, never another table."""

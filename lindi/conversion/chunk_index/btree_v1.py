@@ -34,10 +34,12 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
     prefix = 8 + 2 * o
     node_size = prefix + 2 * k * entry.itemsize + key_size
     addresses = np.array([layout.address], np.uint64)
+    parent_keys: np.ndarray | None = None  # the key left of each node in its parent: the node's first key
     level: int | None = None
     for _ in range(_MAX_DEPTH):
         nodes = reads.read([(int(a), min(node_size, reads.facts.eof - int(a))) for a in addresses])
         parts = []
+        firsts = []
         for data in nodes:
             if data[:4] != b"TREE" or data[4] != 1:
                 raise IndexCorrupt("not a chunk B-tree node (signature or node type)")
@@ -48,7 +50,10 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
             if used == 0 or prefix + used * entry.itemsize + key_size > len(data):
                 raise IndexCorrupt(f"B-tree node with {used} entries")
             parts.append(np.frombuffer(data, entry, count=used, offset=prefix))
+            firsts.append(parts[-1]["offsets"][0])
         entries = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if parent_keys is not None and not np.array_equal(np.array(firsts), parent_keys):
+            raise IndexCorrupt("B-tree node keys disagree with their parent's")
         if level == 0:
             if entries["offsets"][:, rank].any():
                 raise IndexCorrupt("chunk key with a non-zero datatype offset")
@@ -57,5 +62,6 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
             check_increasing(records)
             return records
         addresses = entries["child"].astype(np.uint64)
+        parent_keys = entries["offsets"]
         level -= 1
     raise IndexCorrupt("B-tree deeper than any file holds")
