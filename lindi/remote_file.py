@@ -147,9 +147,17 @@ def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
     return read
 
 
-def index_batch_reader(remote_file: RemoteFile):
-    """Batches for :class:`lindi.conversion.chunk_index.ChunkIndexReader`: ranges already in the
-    read-ahead blocks (object headers h5py just read) cost nothing, the rest go out concurrently."""
-    from .conversion.chunk_index import remote_batch_reader
+def chunk_index_reader(h5file, remote_file: RemoteFile, on_read=None):
+    """A :class:`lindi.conversion.chunk_index.ChunkIndexReader` of the HDF5 file h5py reads from ``remote_file``.
 
-    return remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader))
+    Object headers are read like h5py's metadata, through the read-ahead blocks
+    (which already hold them); index nodes go out as concurrent coalesced batches,
+    except ranges the blocks already hold.
+    """
+    from .conversion.chunk_index import ChunkIndexReader, remote_batch_reader
+
+    def read_header(offset: int, length: int) -> bytes:
+        return remote_file._read_at(offset, length)
+
+    batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader))
+    return ChunkIndexReader(h5file, batches, remote_file.size, on_read, read_header)

@@ -42,10 +42,9 @@ class RemoteHDF5Source:
 
     def chunk_index(self, on_read=None):
         """A chunk-index reader: a tree level per batch of concurrent range requests."""
-        from ..conversion.chunk_index import ChunkIndexReader
-        from ..remote_file import index_batch_reader
+        from ..remote_file import chunk_index_reader
 
-        return ChunkIndexReader(self.h5, index_batch_reader(self.remote_file), self.remote_file.size, on_read)
+        return chunk_index_reader(self.h5, self.remote_file, on_read)
 
     def close(self) -> None:
         self.h5.close()

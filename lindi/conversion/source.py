@@ -59,9 +59,9 @@ class HDF5Source:
     def chunk_index(self, on_read=None) -> ChunkIndexReader:
         """A chunk-index reader over the same bytes (``on_read(requests, nbytes)`` after each batch)."""
         if self._registry is not None:
-            from ..remote_file import index_batch_reader
+            from ..remote_file import chunk_index_reader
 
-            return ChunkIndexReader(self.h5, index_batch_reader(self._raw), self._raw.size, on_read)  # type: ignore[attr-defined]
+            return chunk_index_reader(self.h5, self._raw, on_read)  # type: ignore[arg-type]
         return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
                                 on_read)
 

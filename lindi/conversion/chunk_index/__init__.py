@@ -15,6 +15,7 @@ asks ``chunk_iter`` instead, so the table is always HDF5's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import h5py
 import numpy as np
@@ -37,9 +38,12 @@ __all__ = ["BatchRead", "ChunkIndexReader", "ChunkRecords", "IndexCorrupt", "Uns
 class ChunkIndexReader:
     """Reads chunk tables of the datasets of one open file through ``read_batch``."""
 
-    def __init__(self, h5file: h5py.File, read_batch: BatchRead, size: int, on_read=None):
+    def __init__(self, h5file: h5py.File, read_batch: BatchRead, size: int,
+                 on_read: Callable[[int, int], None] | None = None,
+                 read_header: Callable[[int, int], bytes] | None = None):
         sizeof_addr, sizeof_size = h5file.id.get_create_plist().get_sizes()
-        self.reads = IndexReads(read_batch, FileFacts(sizeof_addr, sizeof_size, size, istore_k(h5file.id)), on_read)
+        facts = FileFacts(sizeof_addr, sizeof_size, size, istore_k(h5file.id))
+        self.reads = IndexReads(read_batch, facts, on_read, read_header)
         self._checksum = checksum_function()
 
     def layout(self, dset: h5py.Dataset) -> ChunkLayout:

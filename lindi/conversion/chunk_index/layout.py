@@ -47,7 +47,7 @@ def _address(data: bytes, pos: int, width: int) -> int:
 def read_layout(reads: IndexReads, header_address: int, checksum) -> ChunkLayout:
     """The layout message of the object header at ``header_address``, decoded."""
     o, size_width = reads.facts.sizeof_addr, reads.facts.sizeof_size
-    head = reads.read_up_to(header_address, _FIRST_READ)
+    head = reads.read_header(header_address, _FIRST_READ)
     if head[:4] == b"OHDR":
         blocks = _v2_first_block(reads, header_address, head, checksum)
         v2 = True
@@ -73,7 +73,9 @@ def read_layout(reads: IndexReads, header_address: int, checksum) -> ChunkLayout
                     raise IndexCorrupt("truncated continuation message")
                 addr = _address(payload, 0, o)
                 length = int.from_bytes(payload[o:o + size_width], "little")
-                (block,) = reads.read([(addr, length)])
+                block = reads.read_header(addr, length)
+                if len(block) != length:
+                    raise IndexCorrupt("continuation block past the end of the file")
                 if v2:
                     if block[:4] != b"OCHK":
                         raise IndexCorrupt(f"no continuation block signature at byte {addr}")
@@ -88,7 +90,7 @@ def _read_more(reads: IndexReads, start: int, length: int, head: bytes, head_sta
     have = head[head_start:head_start + length]
     if len(have) == length:
         return have
-    return have + reads.read([(start + len(have), length - len(have))])[0]
+    return have + reads.read_header(start + len(have), length - len(have))
 
 
 def _v2_first_block(reads: IndexReads, address: int, head: bytes, checksum) -> list[bytes]:

@@ -37,8 +37,10 @@ class FileFacts:
 class IndexReads:
     """Reads for the index readers: bounds-checked batches, counted (requests, bytes)."""
 
-    def __init__(self, read_batch: BatchRead, facts: FileFacts, on_read: Callable[[int, int], None] | None = None):
+    def __init__(self, read_batch: BatchRead, facts: FileFacts, on_read: Callable[[int, int], None] | None = None,
+                 read_header: Callable[[int, int], bytes] | None = None):
         self._read_batch = read_batch
+        self._read_header = read_header
         self.facts = facts
         self._on_read = on_read
         self.batches = 0
@@ -62,9 +64,19 @@ class IndexReads:
             self._on_read(1, size)
         return out
 
-    def read_up_to(self, offset: int, length: int) -> bytes:
-        """At most ``length`` bytes at ``offset`` (fewer at the end of the file)."""
-        return self.read([(offset, max(0, min(length, self.facts.eof - offset)))])[0]
+    def read_header(self, offset: int, length: int) -> bytes:
+        """At most ``length`` bytes of an object header at ``offset`` (fewer at the end of the file).
+
+        Through ``read_header`` when given: the remote file's read-ahead blocks, which
+        already hold the headers h5py read while opening the dataset.
+        """
+        length = max(0, min(length, self.facts.eof - offset))
+        if self._read_header is None:
+            return self.read([(offset, length)])[0]
+        data = self._read_header(offset, length)
+        if len(data) != length:
+            raise IndexCorrupt(f"short read at byte {offset}: {len(data)} of {length} bytes")
+        return data
 
 
 def local_batch_reader(fd: int) -> BatchRead:
