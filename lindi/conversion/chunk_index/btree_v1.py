@@ -38,8 +38,7 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
     level: int | None = None
     for _ in range(_MAX_DEPTH):
         nodes = reads.read([(int(a), min(node_size, reads.facts.eof - int(a))) for a in addresses])
-        parts = []
-        firsts = []
+        pieces, counts = [], []
         for data in nodes:
             if data[:4] != b"TREE" or data[4] != 1:
                 raise IndexCorrupt("not a chunk B-tree node (signature or node type)")
@@ -49,11 +48,14 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
             level = node_level
             if used == 0 or prefix + used * entry.itemsize + key_size > len(data):
                 raise IndexCorrupt(f"B-tree node with {used} entries")
-            parts.append(np.frombuffer(data, entry, count=used, offset=prefix))
-            firsts.append(parts[-1]["offsets"][0])
-        entries = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        if parent_keys is not None and not np.array_equal(np.array(firsts), parent_keys):
-            raise IndexCorrupt("B-tree node keys disagree with their parent's")
+            pieces.append(data[prefix:prefix + used * entry.itemsize])
+            counts.append(used)
+        # one view over the joined entries: per-node arrays would cost numpy a dtype promotion each
+        entries = np.frombuffer(b"".join(pieces), entry)
+        if parent_keys is not None:
+            firsts = entries["offsets"][np.cumsum(counts) - counts]
+            if not np.array_equal(firsts, parent_keys):
+                raise IndexCorrupt("B-tree node keys disagree with their parent's")
         if level == 0:
             if entries["offsets"][:, rank].any():
                 raise IndexCorrupt("chunk key with a non-zero datatype offset")

@@ -38,8 +38,9 @@ def _library() -> ctypes.CDLL | None:
             paths = [line.split()[-1] for line in maps if "libhdf5" in line and "libhdf5_hl" not in line]
     except OSError:
         pass
-    found = ctypes.util.find_library("hdf5")
-    for path in dict.fromkeys(paths + ([found] if found else [])):
+    for path in list(dict.fromkeys(paths)) or [ctypes.util.find_library("hdf5")]:  # find_library runs subprocesses: last resort
+        if path is None:
+            continue
         try:
             lib = ctypes.CDLL(path)
             lib.H5_checksum_metadata.restype = ctypes.c_uint32
