@@ -169,16 +169,16 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     def to_reference_file_system(self) -> dict[str, Any]:
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
-        return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
+        return strict_json.copy_document(self._store.document.to_dict())
 
     def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
         """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
         target = os.path.abspath(os.fspath(filename))
-        text = strict_json.dumps(self._store.document.to_dict())
+        document = self._store.document.to_dict()
         fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
+                strict_json.write_document(document, f)  # streamed: no whole-document string
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):

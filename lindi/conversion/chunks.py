@@ -8,7 +8,6 @@ key strings); keys are formatted only when the document is rendered.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import math
 from array import array
@@ -18,6 +17,7 @@ import h5py
 import numpy as np
 
 from ..errors import ConversionError
+from ..strict_json import gc_paused
 from .chunk_index import ChunkIndexReader, ChunkRecords, IndexCorrupt, UnsupportedIndex
 
 log = logging.getLogger(__name__)
@@ -128,14 +128,8 @@ def chunked_table(dset: h5py.Dataset, prefix: str, index: ChunkIndexReader | Non
 def _chunk_iter_table(dset: h5py.Dataset, prefix: str) -> ChunkTable:
     table = ChunkTable(prefix, tuple(dset.chunks))
     collect = _collector(table)
-    # The pass allocates only acyclic tuples; the cyclic GC would rescan them over and over.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # the pass allocates only acyclic tuples; the cyclic GC would rescan them over and over
         dset.id.chunk_iter(collect)
-    finally:
-        if was_enabled:
-            gc.enable()
     return table
 
 
