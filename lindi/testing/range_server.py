@@ -16,6 +16,7 @@ matching requests:
 """
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import socket
@@ -142,7 +143,7 @@ class RangeServer:
         with self._lock:
             self.bytes_sent += n
 
-    def _content(self, path: str) -> bytes | None:
+    def _content(self, path: str) -> bytes | mmap.mmap | None:
         name = unquote(path).lstrip("/")
         with self._lock:
             if name in self._blobs:
@@ -152,7 +153,9 @@ class RangeServer:
         target = (self.root / name).resolve()
         if self.root not in target.parents or not target.is_file():
             return None
-        return target.read_bytes()
+        with open(target, "rb") as fp:  # mapped, not read: a range of a large file costs only that range
+            size = os.fstat(fp.fileno()).st_size
+            return mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
 
 class _RangeHandler(BaseHTTPRequestHandler):

@@ -8,16 +8,18 @@ concurrently, so a level costs about one round trip however many nodes it has.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ...store.ranges import CoalesceOptions, RangeReader, read_coalesced
+from ...store.ranges import CoalesceOptions, RangeReader, RangeRequest, read_coalesced
 
 BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
 
 # Index nodes of one level are often scattered among the chunks they index: merge only near ones,
 # and keep blocks small enough that a large level still spreads over concurrent requests.
 INDEX_COALESCE = CoalesceOptions(max_gap=32 * 1024, max_block=2 * 1024 * 1024)
+INDEX_CONCURRENCY = 32
 
 
 class IndexCorrupt(Exception):
@@ -84,6 +86,19 @@ def local_batch_reader(fd: int) -> BatchRead:
     return lambda ranges: [os.pread(fd, length, offset) for offset, length in ranges]
 
 
-def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions = INDEX_COALESCE) -> BatchRead:
-    """One coalesced, concurrent call of ``reader`` per batch."""
-    return lambda ranges: read_coalesced(reader, [(url, offset, length) for offset, length in ranges], options)
+def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions = INDEX_COALESCE,
+                        concurrency: int = INDEX_CONCURRENCY) -> BatchRead:
+    """Each batch coalesced, its blocks fetched by up to ``concurrency`` requests at once.
+
+    A backend bounds its own parallelism (8 by default) for the many chunk
+    reads of a selection; an index level is a few hundred small scattered
+    nodes whose cost is pure latency, so its blocks are spread over more
+    threads, each asking the backend for one block at a time.
+    """
+    def read_blocks(blocks: Sequence[RangeRequest]) -> list[bytes]:
+        if len(blocks) <= 1:
+            return reader(blocks)
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(blocks)), thread_name_prefix="lindi-index") as pool:
+            return list(pool.map(lambda block: reader([block])[0], blocks))
+
+    return lambda ranges: read_coalesced(read_blocks, [(url, offset, length) for offset, length in ranges], options)
