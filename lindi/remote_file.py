@@ -152,12 +152,13 @@ def chunk_index_reader(h5file, remote_file: RemoteFile, on_read=None):
 
     Object headers are read like h5py's metadata, through the read-ahead blocks
     (which already hold them); index nodes go out as concurrent coalesced batches,
-    except ranges the blocks already hold.
+    except ranges the blocks already hold. ``on_read(requests, nbytes)`` counts what is sent
+    (blocks served from memory included).
     """
     from .conversion.chunk_index import ChunkIndexReader, remote_batch_reader
 
     def read_header(offset: int, length: int) -> bytes:
         return remote_file._read_at(offset, length)
 
-    batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader))
-    return ChunkIndexReader(h5file, batches, remote_file.size, on_read, read_header)
+    batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader), on_requests=on_read)
+    return ChunkIndexReader(h5file, batches, remote_file.size, None, read_header)

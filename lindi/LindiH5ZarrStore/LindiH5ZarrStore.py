@@ -40,7 +40,7 @@ class LindiH5ZarrStore:
         ``url`` is what chunk refs point at (default: the file's absolute path or its URL;
         give the public URL when the document will be published next to a hosted copy).
         ``progress(n)`` is called after each object with its number of referenced chunks,
-        ``read_progress(requests, nbytes)`` after each batch of chunk-index reads.
+        ``read_progress(requests, nbytes)`` after each batch of chunk-index reads (remote: range requests).
         """
         source = HDF5Source(hdf5_file_name_or_url)
         return cls(source, opts=opts, url=url or source.path, progress=progress, read_progress=read_progress)

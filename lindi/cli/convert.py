@@ -46,7 +46,8 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
     output = output or src + ".lindi.json"
     try:
         with tqdm(unit=" chunks", desc="indexing", delay=1.0, disable=as_json, leave=False) as bar, \
-                LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update) as store:
+                LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update,
+                                           read_progress=_read_counter(bar) if "://" in src else None) as store:
             store.write_reference_file_system(output)
             report = store.report
     except SourceOpenError as exc:
@@ -59,6 +60,18 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
         click.echo(dumps({"output": output, "report": report.to_dict()}))
     else:
         click.echo(_summary(output, report))
+
+
+def _read_counter(bar: tqdm):
+    """``read_progress`` for a remote source: index requests and bytes shown next to the chunk count."""
+    totals = [0, 0]
+
+    def update(requests: int, nbytes: int) -> None:
+        totals[0] += requests
+        totals[1] += nbytes
+        bar.set_postfix_str(f"index reads {totals[0]}, {totals[1] / 1e6:.1f} MB", refresh=True)
+
+    return update
 
 
 def _fail(message: str, code: int) -> NoReturn:

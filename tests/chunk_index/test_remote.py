@@ -55,3 +55,22 @@ def test_from_hdf5_file_url_reads_the_same_values(tmp_path: Path) -> None:
             assert np.array_equal(f["acq/data"][:4000], h["acq/data"][:4000])
             assert np.array_equal(f["acq/grown"][()], h["acq/grown"][()])
         f.close()
+
+
+def test_cli_progress_shows_index_requests_and_bytes(tmp_path: Path) -> None:
+    import io
+
+    from tqdm import tqdm
+
+    from lindi.cli.convert import _read_counter
+
+    bar = tqdm(file=io.StringIO())
+    update = _read_counter(bar)
+    path = tmp_path / "many.h5"
+    _many_chunks(path, "earliest")
+    with RangeServer(root=tmp_path) as server:
+        with LindiH5ZarrStore.from_file(server.url_for("many.h5"), read_progress=update) as store:
+            store.to_reference_file_system()
+    bar.close()
+    requests, megabytes = bar.postfix.removeprefix("index reads ").split(", ")
+    assert 3 <= int(requests) < 200 and 0.1 < float(megabytes.removesuffix(" MB")) < 5

@@ -87,15 +87,19 @@ def local_batch_reader(fd: int) -> BatchRead:
 
 
 def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions = INDEX_COALESCE,
-                        concurrency: int = INDEX_CONCURRENCY) -> BatchRead:
+                        concurrency: int = INDEX_CONCURRENCY,
+                        on_requests: Callable[[int, int], None] | None = None) -> BatchRead:
     """Each batch coalesced, its blocks fetched by up to ``concurrency`` requests at once.
 
     A backend bounds its own parallelism (8 by default) for the many chunk
     reads of a selection; an index level is a few hundred small scattered
     nodes whose cost is pure latency, so its blocks are spread over more
-    threads, each asking the backend for one block at a time.
+    threads, each asking the backend for one block at a time. ``on_requests(n, nbytes)``
+    counts the requests actually sent.
     """
     def read_blocks(blocks: Sequence[RangeRequest]) -> list[bytes]:
+        if on_requests is not None:
+            on_requests(len(blocks), sum(length for _, _, length in blocks))
         if len(blocks) <= 1:
             return reader(blocks)
         with ThreadPoolExecutor(max_workers=min(concurrency, len(blocks)), thread_name_prefix="lindi-index") as pool:
