@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii
@@ -17,6 +18,13 @@ from typing import IO, Any
 
 from .errors import DocumentError
 
+try:
+    import orjson
+except ImportError:  # optional: the standard library parses the same documents, slower
+    orjson = None  # type: ignore[assignment]
+
+_LONG_DIGITS = re.compile(r"[0-9]{20}")
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{20}")
 SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -26,7 +34,20 @@ def _reject_constant(token: str) -> Any:
 
 
 def loads(text: str | bytes, *, source: str | None = None) -> Any:
-    """Parse strict JSON; errors name the line/column and the source."""
+    """Parse strict JSON; errors name the line/column and the source.
+
+    orjson (several times faster, and strict: it refuses bare NaN/Infinity) parses
+    first; whatever it refuses is parsed again by the standard library, which
+    either accepts it (lone surrogate escapes, very deep nesting) or gives the
+    error with its line and column. Text with a run of 20 or more digits goes to
+    the standard library directly: orjson would turn an integer beyond 64 bits
+    into an inexact float.
+    """
+    if orjson is not None and not (_LONG_DIGITS_BYTES if isinstance(text, bytes) else _LONG_DIGITS).search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

@@ -55,3 +55,14 @@ def test_write_document_streams_the_same_document_and_stays_strict():
         write_document(bad, io.StringIO())
     with pytest.raises(ValueError):
         copy_document(bad)
+
+
+def test_loads_is_strict_whichever_parser_answers():
+    for text in ('{"a": NaN}', '{"a": Infinity}', '[-Infinity]', '{"a": 1,}', "{'a': 1}"):
+        with pytest.raises(DocumentError):
+            strict_json.loads(text)
+    assert strict_json.loads('{"big": 123456789012345678901234567890}')["big"] == 123456789012345678901234567890
+    assert strict_json.loads(b'{"x": "\\ud800", "y": [1.5, -0.0, 1e300]}') == {"x": "\ud800", "y": [1.5, -0.0, 1e300]}
+    assert strict_json.loads("[" * 500 + "]" * 500) is not None
+    with pytest.raises(DocumentError, match="too deep"):
+        strict_json.loads("[" * 100000 + "]" * 100000)

@@ -33,12 +33,13 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
     key_size = 8 + 8 * (rank + 1)
     prefix = 8 + 2 * o
     node_size = prefix + 2 * k * entry.itemsize + key_size
+    grid = np.array([*layout.chunk_shape, max(layout.element_size, 1)], np.uint64)
     addresses = np.array([layout.address], np.uint64)
     parent_keys: np.ndarray | None = None  # the key left of each node in its parent: the node's first key
     level: int | None = None
     for _ in range(_MAX_DEPTH):
         nodes = reads.read([(int(a), min(node_size, reads.facts.eof - int(a))) for a in addresses])
-        pieces, counts = [], []
+        pieces, counts, finals = [], [], []
         for data in nodes:
             if data[:4] != b"TREE" or data[4] != 1:
                 raise IndexCorrupt("not a chunk B-tree node (signature or node type)")
@@ -50,8 +51,15 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
                 raise IndexCorrupt(f"B-tree node with {used} entries")
             pieces.append(data[prefix:prefix + used * entry.itemsize])
             counts.append(used)
+            finals.append(data[prefix + used * entry.itemsize + 8:prefix + used * entry.itemsize + key_size])
         # one view over the joined entries: per-node arrays would cost numpy a dtype promotion each
+        del nodes
         entries = np.frombuffer(b"".join(pieces), entry)
+        del pieces
+        # HDF5 rejects any key (the closing one of each node included) off the chunk grid
+        last_keys = np.frombuffer(b"".join(finals), "<u8").reshape(-1, rank + 1)
+        if (entries["offsets"] % grid).any() or (last_keys % grid).any():
+            raise IndexCorrupt("a B-tree key is not on the chunk grid")
         if parent_keys is not None:
             firsts = entries["offsets"][np.cumsum(counts) - counts]
             if not np.array_equal(firsts, parent_keys):
