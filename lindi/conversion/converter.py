@@ -21,10 +21,22 @@ from ..errors import ConversionError, LindiError, UnsupportedObjectError
 from ..strict_json import dumps, encode_float
 from .attributes import ConvertedAttributes, convert_attributes
 from .chunk_index import ChunkIndexReader, object_address_and_refcount
-from .chunks import ChunkTable, chunk_key, chunked_table, contiguous_chunks, contiguous_table
+from .chunks import (
+    ChunkTable,
+    chunk_key,
+    chunked_table,
+    contiguous_chunks,
+    contiguous_table,
+)
 from .document import RefDocument
-from .dtypes import (Descriptor, compound_dtype_annotation, default_descriptor, describe, is_json_encoded,
-                     zarr_dtype)
+from .dtypes import (
+    Descriptor,
+    compound_dtype_annotation,
+    default_descriptor,
+    describe,
+    is_json_encoded,
+    zarr_dtype,
+)
 from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -93,7 +93,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(cls, status: int, obj: Any, **headers: str) -> "Reply":
+    def json(cls, status: int, obj: Any, **headers: str) -> Reply:
         return cls(status, json.dumps(obj).encode(), {"Content-Type": "application/json", **headers})
 
 
@@ -143,7 +143,7 @@ class DandiApiDouble:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> "DandiApiDouble":
+    def start(self) -> DandiApiDouble:
         self._s3.create_bucket(Bucket=self.bucket)
         self._api.start()
         self._storage.start()
@@ -154,7 +154,7 @@ class DandiApiDouble:
         self._storage.stop()
         self._forward.close()
 
-    def __enter__(self) -> "DandiApiDouble":
+    def __enter__(self) -> DandiApiDouble:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -542,7 +542,7 @@ def _json_body(req: Request) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _make_handler(dispatch: Callable[[Request], Reply]) -> type[BaseHTTPRequestHandler]:

@@ -77,14 +77,14 @@ class RangeServer:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> "RangeServer":
+    def start(self) -> RangeServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._thread.stop()
 
-    def __enter__(self) -> "RangeServer":
+    def __enter__(self) -> RangeServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

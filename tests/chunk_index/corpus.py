@@ -7,7 +7,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from lindi.conversion.chunk_index import ChunkIndexReader, ChunkRecords, chunk_iter_records, local_batch_reader
+from lindi.conversion.chunk_index import (
+    ChunkIndexReader,
+    ChunkRecords,
+    chunk_iter_records,
+    local_batch_reader,
+)
 from lindi.conversion.chunk_index.layout import EXTENSIBLE_ARRAY
 
 LIBVERS = ("earliest", "latest")

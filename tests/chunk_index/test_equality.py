@@ -9,7 +9,13 @@ import h5py
 import numpy as np
 import pytest
 
-from .corpus import assert_same, chunked_datasets, fast_records, hdf5_misplaces_coordinates, oracle
+from .corpus import (
+    assert_same,
+    chunked_datasets,
+    fast_records,
+    hdf5_misplaces_coordinates,
+    oracle,
+)
 
 
 def _direct_check(path: Path, name: str) -> None:

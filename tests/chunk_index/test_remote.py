@@ -68,9 +68,9 @@ def test_cli_progress_shows_index_requests_and_bytes(tmp_path: Path) -> None:
     update = _read_counter(bar)
     path = tmp_path / "many.h5"
     _many_chunks(path, "earliest")
-    with RangeServer(root=tmp_path) as server:
-        with LindiH5ZarrStore.from_file(server.url_for("many.h5"), read_progress=update) as store:
-            store.to_reference_file_system()
+    with RangeServer(root=tmp_path) as server, \
+            LindiH5ZarrStore.from_file(server.url_for("many.h5"), read_progress=update) as store:
+        store.to_reference_file_system()
     bar.close()
     requests, megabytes = bar.postfix.removeprefix("index reads ").split(", ")
     assert 3 <= int(requests) < 200 and 0.1 < float(megabytes.removesuffix(" MB")) < 5

@@ -21,14 +21,30 @@ import h5py
 import numpy as np
 
 from ...errors import ConversionError
-
 from .arrays import read_extensible_array, read_fixed_array
 from .btree_v1 import read_btree_v1
 from .btree_v2 import read_btree_v2
-from .layout import (BTREE_V1, BTREE_V2, EXTENSIBLE_ARRAY, FIXED_ARRAY, IMPLICIT, SINGLE_CHUNK, UNDEFINED,
-                     ChunkLayout, UnsupportedIndex, read_layout)
+from .layout import (
+    BTREE_V1,
+    BTREE_V2,
+    EXTENSIBLE_ARRAY,
+    FIXED_ARRAY,
+    IMPLICIT,
+    SINGLE_CHUNK,
+    UNDEFINED,
+    ChunkLayout,
+    UnsupportedIndex,
+    read_layout,
+)
 from .libhdf5 import checksum_function, istore_k, object_address_and_refcount
-from .reads import BatchRead, FileFacts, IndexCorrupt, IndexReads, local_batch_reader, remote_batch_reader
+from .reads import (
+    BatchRead,
+    FileFacts,
+    IndexCorrupt,
+    IndexReads,
+    local_batch_reader,
+    remote_batch_reader,
+)
 from .records import ChunkRecords, check, grid_origins
 
 __all__ = ["BatchRead", "ChunkIndexReader", "ChunkRecords", "IndexCorrupt", "UnsupportedIndex",
@@ -60,7 +76,6 @@ class ChunkIndexReader:
             raise UnsupportedIndex("cannot verify HDF5 checksums (libhdf5 not reachable)")
         plist = dset.id.get_create_plist()
         filtered = plist.get_nfilters() > 0
-        rank = len(chunk_shape)
         max_shape = tuple(dset.maxshape)
         chunk_bytes = math.prod(chunk_shape) * layout.element_size
         try:

@@ -11,18 +11,12 @@ an 'initialised' bit; every block's checksum is verified.
 from __future__ import annotations
 
 import math
-import struct
 
 import numpy as np
 
 from .layout import ChunkLayout, UnsupportedIndex
-from .reads import IndexCorrupt, IndexReads
+from .reads import IndexCorrupt, IndexReads, verify_checksum
 from .records import UNDEFINED, ChunkRecords, from_fields, grid_origins, little_endian
-
-
-def _verify(block: bytes, checksum, what: str) -> None:
-    if checksum(block[:-4]) != struct.unpack_from("<I", block, len(block) - 4)[0]:
-        raise IndexCorrupt(f"{what} checksum mismatch")
 
 
 def _entries(raw: bytes, count: int, entry_size: int, o: int, filtered: bool) -> tuple[np.ndarray, ...]:
@@ -59,7 +53,7 @@ def _paged_entries(block: bytes, start: int, nelmts: int, page_nelmts: int, entr
         raw = block[start + page * page_bytes:start + page * page_bytes + count * entry_size + 4]
         if len(raw) != count * entry_size + 4:
             raise IndexCorrupt("data block page beyond the block")
-        _verify(raw, checksum, "data block page")
+        verify_checksum(raw, checksum, "data block page")
         out.append((page * page_nelmts, _entries(raw, count, entry_size, o, filtered)))
     return out
 
@@ -86,7 +80,7 @@ def read_fixed_array(reads: IndexReads, layout: ChunkLayout, max_shape: tuple[in
     head = reads.read([(layout.address, 8 + length_width + o + 4)])[0]
     if head[:4] != b"FAHD" or head[4] != 0:
         raise IndexCorrupt("not a fixed array header")
-    _verify(head, checksum, "fixed array header")
+    verify_checksum(head, checksum, "fixed array header")
     entry_size, page_bits = head[6], head[7]
     nelmts = int.from_bytes(head[8:8 + length_width], "little")
     block_address = int.from_bytes(head[8 + length_width:8 + length_width + o], "little")
@@ -107,11 +101,11 @@ def read_fixed_array(reads: IndexReads, layout: ChunkLayout, max_shape: tuple[in
     if block[:4] != b"FADB" or block[4] != 0:
         raise IndexCorrupt("not a fixed array data block")
     if npages:
-        _verify(block[:prefix + bitmap_size + 4], checksum, "fixed array data block")
+        verify_checksum(block[:prefix + bitmap_size + 4], checksum, "fixed array data block")
         pieces = _paged_entries(block, prefix + bitmap_size + 4, nelmts, page_nelmts, entry_size,
                                 block[prefix:prefix + bitmap_size], checksum, o, filtered)
     else:
-        _verify(block, checksum, "fixed array data block")
+        verify_checksum(block, checksum, "fixed array data block")
         pieces = [(0, _entries(block[prefix:], nelmts, entry_size, o, filtered))]
     indices, addresses, sizes, masks = _rows(pieces, chunk_bytes)
     return from_fields(grid_origins(indices, grid, layout.chunk_shape), addresses, sizes, masks)
@@ -130,7 +124,7 @@ def read_extensible_array(reads: IndexReads, layout: ChunkLayout, max_shape: tup
     head = reads.read([(layout.address, 12 + 6 * lw + o + 4)])[0]
     if head[:4] != b"EAHD" or head[4] != 0:
         raise IndexCorrupt("not an extensible array header")
-    _verify(head, checksum, "extensible array header")
+    verify_checksum(head, checksum, "extensible array header")
     entry_size, max_bits, iblock_elmts, dblock_min, sblock_min_ptrs, page_bits = head[6:12]
     max_index_set = int.from_bytes(head[12 + 4 * lw:12 + 5 * lw], "little")
     iblock_address = int.from_bytes(head[12 + 6 * lw:12 + 6 * lw + o], "little")
@@ -157,7 +151,7 @@ def read_extensible_array(reads: IndexReads, layout: ChunkLayout, max_shape: tup
     iblock = reads.read([(iblock_address, 6 + o + iblock_elmts * entry_size + (n_dblk_addrs + n_sblk_addrs) * o + 4)])[0]
     if iblock[:4] != b"EAIB" or iblock[4] != 0:
         raise IndexCorrupt("not an extensible array index block")
-    _verify(iblock, checksum, "extensible array index block")
+    verify_checksum(iblock, checksum, "extensible array index block")
     pos = 6 + o
     pieces = [(0, _entries(iblock[pos:], iblock_elmts, entry_size, o, filtered))]
     pos += iblock_elmts * entry_size
@@ -187,7 +181,7 @@ def read_extensible_array(reads: IndexReads, layout: ChunkLayout, max_shape: tup
     for (s, _), block in zip(sblocks, reads.read([(a, sizes_of[s][2]) for s, a in sblocks])):
         if block[:4] != b"EASB" or block[4] != 0:
             raise IndexCorrupt("not an extensible array super block")
-        _verify(block, checksum, "extensible array super block")
+        verify_checksum(block, checksum, "extensible array super block")
         npages, bitmap_size, _ = sizes_of[s]
         pos = 6 + o + offset_width
         bitmaps = block[pos:pos + sblk_ndblks[s] * bitmap_size]
@@ -210,10 +204,10 @@ def read_extensible_array(reads: IndexReads, layout: ChunkLayout, max_shape: tup
         if block[:4] != b"EADB" or block[4] != 0:
             raise IndexCorrupt("not an extensible array data block")
         if bitmap is None:
-            _verify(block, checksum, "extensible array data block")
+            verify_checksum(block, checksum, "extensible array data block")
             pieces.append((first, _entries(block[prefix:], nelmts, entry_size, o, filtered)))
         else:
-            _verify(block[:prefix + 4], checksum, "extensible array data block")
+            verify_checksum(block[:prefix + 4], checksum, "extensible array data block")
             pieces.extend((first + at, fields) for at, fields in _paged_entries(
                 block, prefix + 4, nelmts, page_nelmts, entry_size, bitmap, checksum, o, filtered))
     indices, addresses, sizes, masks = _rows(pieces, chunk_bytes)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .layout import ChunkLayout, UnsupportedIndex
 from .reads import IndexCorrupt, IndexReads
-from .records import ChunkRecords, UNDEFINED, check_increasing
+from .records import UNDEFINED, ChunkRecords, check_increasing
 
 _MAX_DEPTH = 64
 

@@ -13,9 +13,8 @@ import struct
 
 import numpy as np
 
-from .arrays import _verify
 from .layout import ChunkLayout
-from .reads import IndexCorrupt, IndexReads
+from .reads import IndexCorrupt, IndexReads, verify_checksum
 from .records import UNDEFINED, ChunkRecords, check_increasing, little_endian
 
 _PREFIX = 10  # signature, version, type, checksum
@@ -48,7 +47,7 @@ def read_btree_v2(reads: IndexReads, layout: ChunkLayout, rank: int, filtered: b
     head = reads.read([(layout.address, 16 + o + 2 + lw + 4)])[0]
     if head[:4] != b"BTHD" or head[4] != 0 or head[5] != (11 if filtered else 10):
         raise IndexCorrupt("not a chunk version-2 B-tree header")
-    _verify(head, checksum, "version-2 B-tree header")
+    verify_checksum(head, checksum, "version-2 B-tree header")
     node_size, record_size, depth = struct.unpack_from("<IHH", head, 6)
     root = int.from_bytes(head[16:16 + o], "little")
     root_records = struct.unpack_from("<H", head, 16 + o)[0]
@@ -76,7 +75,7 @@ def read_btree_v2(reads: IndexReads, layout: ChunkLayout, rank: int, filtered: b
                                                                      zip(level, lengths)])):
             if data[:4] != (b"BTLF" if leaf else b"BTIN") or data[4] != 0 or data[5] != head[5]:
                 raise IndexCorrupt("not a chunk version-2 B-tree node")
-            _verify(data, checksum, "version-2 B-tree node")
+            verify_checksum(data, checksum, "version-2 B-tree node")
             parts.append(np.frombuffer(data, record, count=n, offset=6))
             if not leaf:
                 table = np.frombuffer(data, np.uint8, count=(n + 1) * pointer_size,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .reads import IndexCorrupt, IndexReads
+from .reads import IndexCorrupt, IndexReads, verify_checksum
 
 UNDEFINED = (1 << 64) - 1
 LAYOUT_MESSAGE, CONTINUATION_MESSAGE = 0x0008, 0x0010
@@ -109,8 +109,7 @@ def _v2_first_block(reads: IndexReads, address: int, head: bytes, checksum) -> l
 def _check(block: bytes, checksum, what: str) -> None:
     if checksum is None:
         raise UnsupportedIndex("cannot verify HDF5 checksums (libhdf5 not reachable)")
-    if checksum(block[:-4]) != struct.unpack_from("<I", block, len(block) - 4)[0]:
-        raise IndexCorrupt(f"{what} checksum mismatch")
+    verify_checksum(block, checksum, what)
 
 
 def _v1_messages(body: bytes):

@@ -14,7 +14,7 @@ import ctypes.util
 import functools
 from collections.abc import Callable
 
-import h5py  # noqa: F401  (loads libhdf5 into the process)
+import h5py
 
 
 class _Token(ctypes.Structure):

@@ -8,8 +8,8 @@ concurrently, so a level costs about one round trip however many nodes it has.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ...store.ranges import CoalesceOptions, RangeReader, RangeRequest, read_coalesced
@@ -79,6 +79,12 @@ class IndexReads:
         if len(data) != length:
             raise IndexCorrupt(f"short read at byte {offset}: {len(data)} of {length} bytes")
         return data
+
+
+def verify_checksum(block: bytes, checksum: Callable[[bytes], int], what: str) -> None:
+    """HDF5's lookup3 checksum over all but the last 4 bytes must equal those bytes."""
+    if checksum(block[:-4]) != int.from_bytes(block[-4:], "little"):
+        raise IndexCorrupt(f"{what} checksum mismatch")
 
 
 def local_batch_reader(fd: int) -> BatchRead:
