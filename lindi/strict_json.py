@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import json
 import math
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii
@@ -23,8 +22,16 @@ try:
 except ImportError:  # optional: the standard library parses the same documents, slower
     orjson = None  # type: ignore[assignment]
 
-_LONG_DIGITS = re.compile(r"[0-9]{20}")
-_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{20}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_TWENTY_DIGITS = b"0" * 20
+
+
+def _has_long_digit_run(text: str | bytes) -> bool:
+    """True when 20 digits follow each other somewhere (a C-speed translate and find, not a regex)."""
+    data = text if isinstance(text, (bytes, bytearray)) else text.encode("utf-8", "surrogatepass")
+    return data.translate(_DIGITS_AS_ZERO).find(_TWENTY_DIGITS) >= 0
+
+
 SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -43,7 +50,7 @@ def loads(text: str | bytes, *, source: str | None = None) -> Any:
     the standard library directly: orjson would turn an integer beyond 64 bits
     into an inexact float.
     """
-    if orjson is not None and not (_LONG_DIGITS_BYTES if isinstance(text, bytes) else _LONG_DIGITS).search(text):
+    if orjson is not None and not _has_long_digit_run(text):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
