@@ -87,8 +87,8 @@ def run_case(server, impl: str, where: str, url: str, out: Path, timeout: float)
         env = dict(os.environ, PYTHONPATH=str(HERE.parent))
     # cwd outside the repository so the peer venv imports LINDI 0.4.6, not this checkout
     proc = subprocess.Popen([python, str(Path(__file__).resolve()), "--worker", impl, url, str(out)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir(),
-                            env=env)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=tempfile.gettempdir(), env=env)  # stderr: the peers' progress bars
     assert proc.stdin is not None and proc.stdout is not None
     if proc.stdout.readline().strip() != "READY":
         proc.kill()
