@@ -19,7 +19,7 @@ BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
 # Index nodes of one level are often scattered among the chunks they index: merge only near ones,
 # and keep blocks small enough that a large level still spreads over concurrent requests.
 INDEX_COALESCE = CoalesceOptions(max_gap=32 * 1024, max_block=2 * 1024 * 1024)
-INDEX_CONCURRENCY = 32
+INDEX_CONCURRENCY = 64
 
 
 class IndexCorrupt(Exception):
