@@ -11,14 +11,16 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ...store.ranges import CoalesceOptions, RangeReader, RangeRequest, read_coalesced
+if TYPE_CHECKING:  # lindi.store imports zarr: a remote-only, lazy import below
+    from ...store.ranges import CoalesceOptions, RangeReader, RangeRequest
 
 BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
 
 # Index nodes of one level are often scattered among the chunks they index: merge only near ones,
 # and keep blocks small enough that a large level still spreads over concurrent requests.
-INDEX_COALESCE = CoalesceOptions(max_gap=32 * 1024, max_block=2 * 1024 * 1024)
+INDEX_MAX_GAP, INDEX_MAX_BLOCK = 32 * 1024, 2 * 1024 * 1024
 INDEX_CONCURRENCY = 64
 
 
@@ -92,7 +94,7 @@ def local_batch_reader(fd: int) -> BatchRead:
     return lambda ranges: [os.pread(fd, length, offset) for offset, length in ranges]
 
 
-def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions = INDEX_COALESCE,
+def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions | None = None,
                         concurrency: int = INDEX_CONCURRENCY,
                         on_requests: Callable[[int, int], None] | None = None) -> BatchRead:
     """Each batch coalesced, its blocks fetched by up to ``concurrency`` requests at once.
@@ -103,6 +105,10 @@ def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions 
     threads, each asking the backend for one block at a time. ``on_requests(n, nbytes)``
     counts the requests actually sent.
     """
+    from ...store.ranges import CoalesceOptions, read_coalesced
+
+    coalescing = options or CoalesceOptions(max_gap=INDEX_MAX_GAP, max_block=INDEX_MAX_BLOCK)
+
     def read_blocks(blocks: Sequence[RangeRequest]) -> list[bytes]:
         if on_requests is not None:
             on_requests(len(blocks), sum(length for _, _, length in blocks))
@@ -111,4 +117,4 @@ def remote_batch_reader(url: str, reader: RangeReader, options: CoalesceOptions 
         with ThreadPoolExecutor(max_workers=min(concurrency, len(blocks)), thread_name_prefix="lindi-index") as pool:
             return list(pool.map(lambda block: reader([block])[0], blocks))
 
-    return lambda ranges: read_coalesced(read_blocks, [(url, offset, length) for offset, length in ranges], options)
+    return lambda ranges: read_coalesced(read_blocks, [(url, offset, length) for offset, length in ranges], coalescing)
