@@ -18,8 +18,10 @@ from .layout import ChunkLayout, UnsupportedIndex
 from .reads import IndexCorrupt, IndexReads, verify_checksum
 from .records import UNDEFINED, ChunkRecords, from_fields, grid_origins, little_endian
 
+Fields = tuple[np.ndarray, "np.ndarray | None", np.ndarray]  # addresses, sizes (None: unfiltered), masks
 
-def _entries(raw: bytes, count: int, entry_size: int, o: int, filtered: bool) -> tuple[np.ndarray, ...]:
+
+def _entries(raw: bytes, count: int, entry_size: int, o: int, filtered: bool) -> Fields:
     """(addresses, sizes, masks) of ``count`` consecutive entries."""
     table = np.frombuffer(raw, np.uint8, count=count * entry_size).reshape(count, entry_size)
     addresses = little_endian(table[:, :o])
@@ -42,7 +44,7 @@ def _bit(bitmap: bytes, index: int) -> bool:
 
 
 def _paged_entries(block: bytes, start: int, nelmts: int, page_nelmts: int, entry_size: int, bitmap: bytes,
-                   checksum, o: int, filtered: bool) -> list[tuple[int, tuple[np.ndarray, ...]]]:
+                   checksum, o: int, filtered: bool) -> list[tuple[int, Fields]]:
     """Entries of the initialised pages of a paged data block: ``[(first element, fields)]``."""
     out = []
     page_bytes = page_nelmts * entry_size + 4
@@ -58,7 +60,7 @@ def _paged_entries(block: bytes, start: int, nelmts: int, page_nelmts: int, entr
     return out
 
 
-def _rows(pieces: list[tuple[int, tuple[np.ndarray, ...]]], unfiltered_size: int) -> tuple[np.ndarray, ...]:
+def _rows(pieces: list[tuple[int, Fields]], unfiltered_size: int) -> tuple[np.ndarray, ...]:
     """Concatenate ``(first index, fields)`` pieces into (indices, addresses, sizes, masks)."""
     if not pieces:
         return tuple(np.zeros(0, t) for t in (np.int64, np.uint64, np.int64, np.uint32))

@@ -36,7 +36,7 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
     grid = np.array([*layout.chunk_shape, max(layout.element_size, 1)], np.uint64)
     addresses = np.array([layout.address], np.uint64)
     parent_keys: np.ndarray | None = None  # the key left of each node in its parent: the node's first key
-    level: int | None = None
+    level = -1  # not known until the root is read
     for _ in range(_MAX_DEPTH):
         nodes = reads.read([(int(a), min(node_size, reads.facts.eof - int(a))) for a in addresses])
         pieces, counts, finals = [], [], []
@@ -44,7 +44,7 @@ def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRec
             if data[:4] != b"TREE" or data[4] != 1:
                 raise IndexCorrupt("not a chunk B-tree node (signature or node type)")
             node_level, used = data[5], struct.unpack_from("<H", data, 6)[0]
-            if level is not None and node_level != level:
+            if level >= 0 and node_level != level:
                 raise IndexCorrupt(f"B-tree node at level {node_level} where level {level} was expected")
             level = node_level
             if used == 0 or prefix + used * entry.itemsize + key_size > len(data):

@@ -54,7 +54,7 @@ def read_btree_v2(reads: IndexReads, layout: ChunkLayout, rank: int, filtered: b
     size_width = record_size - o - 4 - 8 * rank if filtered else 0
     if (filtered and not 1 <= size_width <= 8) or (not filtered and record_size != o + 8 * rank) or depth > 64:
         raise IndexCorrupt("version-2 B-tree record size")
-    fields = [("addr", "u1", (o,))]
+    fields: list[tuple] = [("addr", "u1", (o,))]
     if filtered:
         fields += [("size", "u1", (size_width,)), ("mask", "<u4")]
     fields.append(("scaled", "<u8", (rank,)))
@@ -70,7 +70,7 @@ def read_btree_v2(reads: IndexReads, layout: ChunkLayout, rank: int, filtered: b
         lengths = [6 + n * record_size + (0 if leaf else (n + 1) * pointer_size) + 4 for _, n in level]
         if max(lengths) > node_size:
             raise IndexCorrupt("version-2 B-tree node overflows its size")
-        children = []
+        children: list[tuple[int, int]] = []
         for (_, n), length, data in zip(level, lengths, reads.read([(a, length) for (a, _), length in
                                                                      zip(level, lengths)])):
             if data[:4] != (b"BTLF" if leaf else b"BTIN") or data[4] != 0 or data[5] != head[5]:

@@ -151,7 +151,7 @@ def _decode_layout(msg: bytes, o: int, size_width: int) -> ChunkLayout:
     if not 1 <= enc <= 8:
         raise IndexCorrupt(f"chunk dimension width {enc}")
     pos = 5
-    dims = [int.from_bytes(msg[pos + i * enc:pos + (i + 1) * enc], "little") for i in range(ndims)]
+    dims = tuple(int.from_bytes(msg[pos + i * enc:pos + (i + 1) * enc], "little") for i in range(ndims))
     pos += ndims * enc
     index_type = msg[pos]
     pos += 1
@@ -165,7 +165,7 @@ def _decode_layout(msg: bytes, o: int, size_width: int) -> ChunkLayout:
         params = (msg[pos],)
         pos += 1
     elif index_type == EXTENSIBLE_ARRAY:
-        params = tuple(msg[pos:pos + 5])
+        params = (*msg[pos:pos + 5],)
         pos += 5
     elif index_type == BTREE_V2:
         params = (*struct.unpack_from("<I", msg, pos), msg[pos + 4], msg[pos + 5])

@@ -38,9 +38,8 @@ def _library() -> ctypes.CDLL | None:
             paths = [line.split()[-1] for line in maps if "libhdf5" in line and "libhdf5_hl" not in line]
     except OSError:
         pass
-    for path in list(dict.fromkeys(paths)) or [ctypes.util.find_library("hdf5")]:  # find_library runs subprocesses: last resort
-        if path is None:
-            continue
+    fallback = ctypes.util.find_library("hdf5") if not paths else None  # runs subprocesses: last resort
+    for path in list(dict.fromkeys(paths)) or ([fallback] if fallback else []):
         try:
             lib = ctypes.CDLL(path)
             lib.H5_checksum_metadata.restype = ctypes.c_uint32
