@@ -26,7 +26,7 @@ class RemoteFile(io.RawIOBase):
             raise ValueError("block_size and max_readahead must be positive")
         self.url = url
         self.size = int(size)
-        self._reader = reader
+        self.reader = reader  # also used by the chunk-index reader for its concurrent batches
         self._block_size = block_size
         self._max_readahead = max_readahead
         self._max_blocks = max(1, max_cached_bytes // block_size)
@@ -118,7 +118,7 @@ class RemoteFile(io.RawIOBase):
         while hi > missing[-1] and hi in self._blocks:  # do not refetch what is already here
             hi -= 1
         start, stop = lo * self._block_size, min((hi + 1) * self._block_size, self.size)
-        (data,) = self._reader([(self.url, start, stop - start)])
+        (data,) = self.reader([(self.url, start, stop - start)])
         self.requests += 1
         if len(data) != stop - start:
             raise IntegrityError(f"expected {stop - start} bytes, got {len(data)}", url=self.url,
@@ -144,3 +144,20 @@ def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
         return out  # type: ignore[return-value]
 
     return read
+
+
+def chunk_index_reader(h5file, remote_file: RemoteFile, on_read=None):
+    """A :class:`lindi.conversion.chunk_index.ChunkIndexReader` of the HDF5 file h5py reads from ``remote_file``.
+
+    Object headers are read like h5py's metadata, through the read-ahead blocks
+    (which already hold them); index nodes go out as concurrent coalesced batches,
+    except ranges the blocks already hold. ``on_read(requests, nbytes)`` counts what is sent
+    (blocks served from memory included).
+    """
+    from .conversion.chunk_index import ChunkIndexReader, remote_batch_reader
+
+    def read_header(offset: int, length: int) -> bytes:
+        return remote_file._read_at(offset, length)
+
+    batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader), on_requests=on_read)
+    return ChunkIndexReader(h5file, batches, remote_file.size, None, read_header)

@@ -34,3 +34,35 @@ def test_unsafe_integers_become_strings():
 def test_dumps_refuses_nan():
     with pytest.raises(ValueError):
         strict_json.dumps({"x": math.nan})
+
+
+def test_write_document_streams_the_same_document_and_stays_strict():
+    import io
+    import json
+
+    from lindi.strict_json import copy_document, write_document
+    doc = {"version": 1, "templates": {"u1": "s3://b/ü k"},
+           "refs": {".zgroup": {"zarr_format": 2}, "a/0.0": ["{{u1}}", 0, 10], "a/0.1": ["https://x/\"q\"", 5, 2],
+                    "b/0": "base64:AAAA", "c/.zattrs": {"x": [1.5, "NaN", None, True]}, "d/0": ["u", 1.0, 2],
+                    "ünï/0": ["{{u1}}", 2**60, 1]}}
+    out = io.StringIO()
+    write_document(doc, out, batch=2)
+    assert out.getvalue().isascii() and json.loads(out.getvalue()) == doc
+    copied = copy_document(doc)
+    assert copied == doc and copied["refs"]["a/0.0"] is not doc["refs"]["a/0.0"]
+    bad = {"version": 1, "refs": {"a/.zattrs": {"x": math.nan}, "a/0": ["u", 0, 1]}}
+    with pytest.raises(ValueError):
+        write_document(bad, io.StringIO())
+    with pytest.raises(ValueError):
+        copy_document(bad)
+
+
+def test_loads_is_strict_whichever_parser_answers():
+    for text in ('{"a": NaN}', '{"a": Infinity}', '[-Infinity]', '{"a": 1,}', "{'a': 1}"):
+        with pytest.raises(DocumentError):
+            strict_json.loads(text)
+    assert strict_json.loads('{"big": 123456789012345678901234567890}')["big"] == 123456789012345678901234567890
+    assert strict_json.loads(b'{"x": "\\ud800", "y": [1.5, -0.0, 1e300]}') == {"x": "\ud800", "y": [1.5, -0.0, 1e300]}
+    assert strict_json.loads("[" * 500 + "]" * 500) is not None
+    with pytest.raises(DocumentError, match="too deep"):
+        strict_json.loads("[" * 100000 + "]" * 100000)

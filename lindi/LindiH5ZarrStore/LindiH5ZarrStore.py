@@ -1,8 +1,9 @@
 """``LindiH5ZarrStore``: an HDF5 file seen as a LINDI reference file system.
 
 The LINDI 0.4 entry point: ``LindiH5ZarrStore.from_file(path).to_reference_file_system()``.
-The file is converted once, on first use; the chunk index comes from one
-``chunk_iter`` pass per dataset and chunks stay in the HDF5 file, referenced.
+The file is converted once, on first use; chunk tables are read from HDF5's own
+index structures (:mod:`lindi.conversion.chunk_index`) and chunks stay in the
+HDF5 file, referenced.
 """
 from __future__ import annotations
 
@@ -19,26 +20,30 @@ class LindiH5ZarrStore:
     """Conversion of one HDF5 file; use :meth:`from_file`, then read or write the document."""
 
     def __init__(self, source: HDF5Source, *, opts: LindiH5ZarrStoreOpts, url: str,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None,
+                 read_progress: Callable[[int, int], None] | None = None):
         self._source: HDF5Source | None = source
         self._opts = opts
         self._url = url
         self._progress = progress
+        self._read_progress = read_progress
         self._document: RefDocument | None = None
         self._report: ConversionReport | None = None
 
     @classmethod
     def from_file(cls, hdf5_file_name_or_url: str | os.PathLike[str], *,
                   opts: LindiH5ZarrStoreOpts = LindiH5ZarrStoreOpts(), url: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> LindiH5ZarrStore:
+                  progress: Callable[[int], None] | None = None,
+                  read_progress: Callable[[int, int], None] | None = None) -> LindiH5ZarrStore:
         """Open an HDF5 file: a local path, a ``file://`` URL, or a remote URL (read via lindi.backends).
 
         ``url`` is what chunk refs point at (default: the file's absolute path or its URL;
         give the public URL when the document will be published next to a hosted copy).
-        ``progress(n)`` is called after each object with its number of referenced chunks.
+        ``progress(n)`` is called after each object with its number of referenced chunks,
+        ``read_progress(requests, nbytes)`` after each batch of chunk-index reads (remote: range requests).
         """
         source = HDF5Source(hdf5_file_name_or_url)
-        return cls(source, opts=opts, url=url or source.path, progress=progress)
+        return cls(source, opts=opts, url=url or source.path, progress=progress, read_progress=read_progress)
 
     def _convert(self) -> RefDocument:
         if self._document is None:
@@ -46,7 +51,8 @@ class LindiH5ZarrStore:
                 raise ConversionError("the store is closed")
             try:
                 converter = HDF5Converter(self._source.h5, url=self._url, read_range=self._source.read_range,
-                                          opts=self._opts, progress=self._progress)
+                                          opts=self._opts, progress=self._progress,
+                                          chunk_index=self._source.chunk_index(self._read_progress))
                 self._document, self._report = converter.run()
             except LindiError:
                 raise

@@ -14,7 +14,7 @@ from typing import Any
 import h5py
 
 from .. import strict_json
-from .._atomic import atomic_write, remove_stale_temporaries, resolve_target
+from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
@@ -190,14 +190,15 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     def to_reference_file_system(self) -> dict[str, Any]:
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
-        return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
+        return strict_json.copy_document(self._store.document.to_dict())
 
     def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
         """Write the document to ``filename`` atomically (see :mod:`lindi._atomic`: mode kept, symlink
-        written through, leftovers of killed writers removed)."""
+        written through, leftovers of killed writers removed), streamed: no whole-document string."""
         target = resolve_target(filename)
         remove_stale_temporaries(os.path.dirname(target))
-        atomic_write(target, strict_json.dumps(self._store.document.to_dict()).encode())
+        with atomic_file(target, encoding="utf-8") as f:
+            strict_json.write_document(self._store.document.to_dict(), f)
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property

@@ -40,5 +40,11 @@ class RemoteHDF5Source:
                               ref=f"[{offset}, {length}]")
         return data
 
+    def chunk_index(self, on_read=None):
+        """A chunk-index reader: a tree level per batch of concurrent range requests."""
+        from ..remote_file import chunk_index_reader
+
+        return chunk_index_reader(self.h5, self.remote_file, on_read)
+
     def close(self) -> None:
         self.h5.close()

@@ -53,7 +53,8 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
     _check_output(src, output, force)
     try:
         with tqdm(unit=" chunks", desc="indexing", delay=1.0, disable=as_json, leave=False) as bar, \
-                LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update) as store:
+                LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update,
+                                           read_progress=_read_counter(bar) if "://" in src else None) as store:
             if _is_container(output):
                 write_container(store.to_reference_file_system(), output,
                                 base=os.path.dirname(os.path.abspath(src)))
@@ -93,6 +94,18 @@ def _check_output(src: str, output: str, force: bool) -> None:
         _fail(f"the output {output} is the input file; choose another output", 2)
     if not force and not is_lindi_document(output):
         _fail(f"{output} exists and is not a LINDI document; pass --force to replace it", 2)
+
+
+def _read_counter(bar: tqdm):
+    """``read_progress`` for a remote source: index requests and bytes shown next to the chunk count."""
+    totals = [0, 0]
+
+    def update(requests: int, nbytes: int) -> None:
+        totals[0] += requests
+        totals[1] += nbytes
+        bar.set_postfix_str(f"index reads {totals[0]}, {totals[1] / 1e6:.1f} MB", refresh=True)
+
+    return update
 
 
 def _fail(message: str, code: int) -> NoReturn:

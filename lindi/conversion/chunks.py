@@ -1,18 +1,26 @@
-"""Where a dataset's bytes are: chunk refs from ``chunk_iter`` and contiguous splits.
+"""Where a dataset's bytes are: chunk refs from the chunk index and contiguous splits.
 
-One ``DatasetID.chunk_iter`` pass per dataset; each written chunk becomes three
-int64 entries (no per-chunk dicts, lists or key strings); keys are formatted only
-when the document is rendered.
+The table of a chunked dataset comes from :mod:`lindi.conversion.chunk_index`
+(HDF5's index read from bytes, a tree level per batch of reads), or from one
+``DatasetID.chunk_iter`` pass when that reader does not know the structure.
+Each written chunk becomes three int64 entries (no per-chunk dicts, lists or
+key strings); keys are formatted only when the document is rendered.
 """
 from __future__ import annotations
 
-import gc
+import logging
 import math
 from array import array
 from collections.abc import Callable, Iterator
 
 import h5py
 import numpy as np
+
+from ..errors import ConversionError
+from ..strict_json import gc_paused
+from .chunk_index import ChunkIndexReader, ChunkRecords, IndexCorrupt, UnsupportedIndex
+
+log = logging.getLogger(__name__)
 
 
 class ChunkTable:
@@ -37,6 +45,19 @@ class ChunkTable:
         self.origins.extend(origin)
         self.offsets.append(offset)
         self.sizes.append(size)
+
+    @classmethod
+    def from_records(cls, prefix: str, chunks: tuple[int, ...], records: ChunkRecords) -> ChunkTable:
+        """A table of the rows whose filter mask is 0; the others go to ``skipped``."""
+        table = cls(prefix, chunks)
+        masked = records.masks != 0
+        keep = ~masked
+        if masked.any():
+            table.skipped = [tuple(map(int, o)) for o in records.origins[masked]]
+        table.origins.frombytes(np.ascontiguousarray(records.origins[keep], np.int64).tobytes())
+        table.offsets.frombytes(np.ascontiguousarray(records.offsets[keep], np.int64).tobytes())
+        table.sizes.frombytes(np.ascontiguousarray(records.sizes[keep], np.int64).tobytes())
+        return table
 
     def key_format(self) -> str:
         """``%``-format of this table's chunk keys, given one grid index per dimension."""
@@ -81,18 +102,34 @@ def _collector(table: ChunkTable) -> Callable[[object], None]:
     return collect
 
 
-def chunked_table(dset: h5py.Dataset, prefix: str) -> ChunkTable:
-    """Every written chunk of a chunked dataset (never-written chunks are absent)."""
+def chunked_table(dset: h5py.Dataset, prefix: str, index: ChunkIndexReader | None = None) -> ChunkTable:
+    """Every written chunk of a chunked dataset (never-written chunks are absent).
+
+    Read by ``index`` when given; a structure it does not know, or bytes it finds
+    corrupt, fall back to HDF5's ``chunk_iter`` (whose failure names the dataset).
+    """
+    reason = None
+    if index is not None:
+        try:
+            return ChunkTable.from_records(prefix, tuple(dset.chunks), index.records(dset))
+        except UnsupportedIndex as exc:
+            log.debug("%s: chunk table from chunk_iter: %s", dset.name, exc)
+        except IndexCorrupt as exc:
+            reason = str(exc)
+            log.debug("%s: chunk index bytes rejected (%s), asking chunk_iter", dset.name, exc)
+    try:
+        return _chunk_iter_table(dset, prefix)
+    except Exception as exc:  # HDF5 raises OSError/RuntimeError/ValueError on a damaged index
+        detail = f"{reason}; " if reason else ""
+        raise ConversionError(f"chunk index unreadable: {detail}HDF5: {type(exc).__name__}: {exc}",
+                              h5_path=dset.name) from None
+
+
+def _chunk_iter_table(dset: h5py.Dataset, prefix: str) -> ChunkTable:
     table = ChunkTable(prefix, tuple(dset.chunks))
     collect = _collector(table)
-    # The pass allocates only acyclic tuples; the cyclic GC would rescan them over and over.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # the pass allocates only acyclic tuples; the cyclic GC would rescan them over and over
         dset.id.chunk_iter(collect)
-    finally:
-        if was_enabled:
-            gc.enable()
     return table
 
 

@@ -20,10 +20,23 @@ from ..codecs import encode_chunk, hdf5_pipeline
 from ..errors import ConversionError, LindiError, UnsupportedObjectError
 from ..strict_json import dumps, encode_float
 from .attributes import ConvertedAttributes, convert_attributes
-from .chunks import ChunkTable, chunk_key, chunked_table, contiguous_chunks, contiguous_table
+from .chunk_index import ChunkIndexReader, object_address_and_refcount
+from .chunks import (
+    ChunkTable,
+    chunk_key,
+    chunked_table,
+    contiguous_chunks,
+    contiguous_table,
+)
 from .document import RefDocument
-from .dtypes import (Descriptor, compound_dtype_annotation, default_descriptor, describe, is_json_encoded,
-                     zarr_dtype)
+from .dtypes import (
+    Descriptor,
+    compound_dtype_annotation,
+    default_descriptor,
+    describe,
+    is_json_encoded,
+    zarr_dtype,
+)
 from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject
@@ -71,12 +84,16 @@ class _Batch:
 
 
 class HDF5Converter:
-    """Converts one open ``h5py.File``; ``read_range(offset, length)`` reads raw bytes of it."""
+    """Converts one open ``h5py.File``; ``read_range(offset, length)`` reads raw bytes of it.
+
+    ``chunk_index`` reads chunk tables from the file's index structures (None: ``chunk_iter``).
+    """
 
     def __init__(self, h5f: h5py.File, *, url: str, read_range: FileRangeReader,
                  opts: LindiH5ZarrStoreOpts = LindiH5ZarrStoreOpts(),
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None, chunk_index: ChunkIndexReader | None = None):
         self._file = h5f
+        self._chunk_index = chunk_index
         self._url = url
         self._read_range = read_range
         self._opts = opts
@@ -92,7 +109,7 @@ class HDF5Converter:
         stack: list[tuple[str, h5py.Group, str]] = []
         try:
             root = self._file["/"]
-            self._primary[h5py.h5o.get_info(root.id).addr] = "/"
+            self._primary[object_address_and_refcount(root.id)[0]] = "/"
             self.report.objects += 1
             self._commit(self._group("/", root, stack))
         except Exception as exc:  # h5py raises OSError/ValueError/... on a corrupt file
@@ -146,9 +163,9 @@ class HDF5Converter:
             return self._placeholder(key, lindi={"link": {"type": "external", "file": link.filename,
                                                           "target": link.path}})
         obj = parent[name]
-        info = h5py.h5o.get_info(obj.id)
-        if info.rc > 1:
-            first = self._primary.setdefault(info.addr, path)
+        address, refcount = object_address_and_refcount(obj.id)  # h5o.get_info would walk the chunk index
+        if refcount > 1:
+            first = self._primary.setdefault(address, path)
             if first != path:
                 self.report.links += 1
                 return self._placeholder(key, lindi={"link": {"type": "hard", "target": first}})
@@ -297,7 +314,7 @@ class HDF5Converter:
         limit = self._opts.num_dataset_chunks_threshold
         if limit is not None and math.prod(-(-s // c) for s, c in zip(shape, dset.chunks)) > limit:
             raise _ChunkLimit(f"more than num_dataset_chunks_threshold={limit} chunks")
-        table = chunked_table(dset, prefix)
+        table = chunked_table(dset, prefix, self._chunk_index)
         for origin in table.skipped:
             batch.inline(prefix + chunk_key([o // c for o, c in zip(origin, dset.chunks)]),
                          self._reencode(dset, origin, pipeline))
@@ -305,7 +322,9 @@ class HDF5Converter:
 
     def _place(self, batch: _Batch, table: ChunkTable, dset: h5py.Dataset) -> None:
         """Reference the table's ranges, or inline them when the dataset is small."""
-        if dset.id.get_storage_size() >= self._opts.inline_threshold:
+        # the table's sizes, not get_storage_size(): HDF5 would walk the chunk index again to add them up
+        stored = int(np.frombuffer(table.sizes, np.int64).sum()) if len(table) else 0
+        if stored >= self._opts.inline_threshold:
             batch.tables.append(table)
             return
         for key, offset, length in table.items():

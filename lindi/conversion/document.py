@@ -8,10 +8,11 @@ used at least ``template_threshold`` times.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 from typing import IO, Any
 
 from .._version import __version__
-from ..strict_json import dumps
+from ..strict_json import dumps, gc_paused
 from .chunks import ChunkTable
 
 LINDI_SPEC_VERSION = "1.0"
@@ -48,16 +49,21 @@ class RefDocument:
         """The whole document as a JSON-ready dict."""
         doc, token = self._header()
         refs: dict[str, Any] = {}
+        with gc_paused():
+            self._fill(refs, token)
+        doc["refs"] = refs
+        return doc
+
+    def _fill(self, refs: dict[str, Any], token: str) -> None:
         for segment in self._segments:
             if isinstance(segment, dict):
                 refs.update(segment)
             else:
                 key = _escape(segment.prefix) + segment.key_format()
                 for columns in segment.batches():
-                    for row in zip(*columns):
-                        refs[key % row[:-2]] = [token, row[-2], row[-1]]
-        doc["refs"] = refs
-        return doc
+                    # keys and [url, offset, length] lists made by C-level iterators, no Python loop per chunk
+                    keys = map(key.__mod__, zip(*columns[:-2]))
+                    refs.update(zip(keys, map(list, zip(repeat(token), columns[-2], columns[-1]))))
 
     def write(self, fp: IO[str]) -> None:
         """Stream the same document as :meth:`to_dict` as compact strict JSON text."""

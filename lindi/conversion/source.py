@@ -13,6 +13,7 @@ import h5py
 
 from ..backends.urls import is_local, local_path
 from ..errors import ConversionError, LindiError, SourceOpenError
+from .chunk_index import ChunkIndexReader, local_batch_reader
 
 
 class HDF5Source:
@@ -51,6 +52,15 @@ class HDF5Source:
             return RemoteFile(url, self._registry.size(url), self._registry.read_ranges)
         except LindiError as exc:
             raise SourceOpenError(f"cannot open: {exc}", file=url) from None
+
+    def chunk_index(self, on_read=None) -> ChunkIndexReader:
+        """A chunk-index reader over the same bytes (``on_read(requests, nbytes)`` after each batch)."""
+        if self._registry is not None:
+            from ..remote_file import chunk_index_reader
+
+            return chunk_index_reader(self.h5, self._raw, on_read)  # type: ignore[arg-type]
+        return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
+                                on_read)
 
     def read_range(self, offset: int, length: int) -> bytes:
         """``length`` stored bytes at ``offset``; a short read means a truncated file."""

@@ -31,6 +31,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of concurrent connections, which
+    # then wait a 1 s TCP retransmit: a cost no real object store adds
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up (resets are a test feature) are not an error worth printing."""

@@ -37,8 +37,8 @@ from collections.abc import Callable
 import pytest
 
 from ..backends.base import Backend
-from ..errors import LimitExceededError, LindiError, RemoteError
 from ..backends.urls import match_key
+from ..errors import LimitExceededError, LindiError, RemoteError
 
 MakeObject = Callable[[str, bytes], str]
 
