@@ -16,6 +16,8 @@ import numpy as np
 from ..strict_json import SPECIAL_FLOATS, decode_float, decode_int
 from .reference import reference_from_json
 
+_INT64_MAX = 2**63 - 1
+
 
 def element_from_json(value: Any, dt: np.dtype) -> Any:
     """One element of dtype ``dt`` from its JSON form."""
@@ -119,7 +121,7 @@ def infer_attribute(value: Any) -> Any:
     if isinstance(value, bool):
         return np.bool_(value)
     if isinstance(value, int):
-        return np.int64(value)
+        return np.uint64(value) if value > _INT64_MAX else np.int64(value)
     if isinstance(value, float) or (isinstance(value, str) and value in SPECIAL_FLOATS):
         return np.float64(decode_float(value))
     return value
@@ -145,7 +147,8 @@ def _infer_dtype(leaves: list[Any]) -> np.dtype:
     if leaves and all(isinstance(v, bool) for v in leaves):
         return np.dtype(bool)
     if leaves and all(isinstance(v, int) and not isinstance(v, bool) for v in leaves):
-        return np.dtype("int64")
+        # LINDI 0.4 wrote uint64 values above int64's range as plain integers, without a dtype
+        return np.dtype("uint64" if max(leaves) > _INT64_MAX and min(leaves) >= 0 else "int64")
     return np.dtype("float64")
 
 

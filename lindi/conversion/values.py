@@ -1,8 +1,8 @@
 """HDF5 values as strict JSON, driven by their datatype descriptor.
 
 Used for JSON-codec chunks (strings, references, compounds, vlen) and for
-attribute values. Special floats become strings and unsafe integers decimal
-strings (spec section 7), via :mod:`lindi.strict_json`.
+attribute values. Special floats become strings (spec section 7), via
+:mod:`lindi.strict_json`; integers stay exact plain JSON integers.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedObjectError
-from ..strict_json import MAX_SAFE_INTEGER, encode_float, encode_int
+from ..strict_json import encode_float, encode_int
 from .dtypes import Descriptor
 from .references import ReferenceEncoder
 
@@ -94,8 +94,6 @@ def _fast_numeric(desc: Descriptor) -> Callable[[np.ndarray], Any] | None:
         values = arr.tolist()
         if kind == "f" and arr.size and not np.isfinite(arr).all():
             return _map_nested(values, encode_float)
-        if kind in "iu" and arr.size and (int(arr.max()) > MAX_SAFE_INTEGER or int(arr.min()) < -MAX_SAFE_INTEGER):
-            return _map_nested(values, encode_int)
         return values
     return convert
 

@@ -270,6 +270,9 @@ class BoundedPipeline(Codec):
         for config, codec in zip(reversed(self.filters), reversed(self._filters)):
             if config["id"] in _VLEN:
                 self._check_vlen_header(data, config["id"])
+            if config["id"] in _STREAMING or config["id"] in _SIZE_RECORDED:  # a compressor among the filters
+                data = self._decompress(codec, data, stage_limit)
+                continue
             try:
                 data = codec.decode(data)
             except Exception as exc:  # codecs raise ValueError/RuntimeError/their own types on bad bytes
