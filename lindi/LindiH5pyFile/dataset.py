@@ -27,7 +27,7 @@ from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .regionref import LindiRegionProxy
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
 from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
-from .values import array_from_json
+from .values import array_from_json, json_chunk_elements
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
@@ -259,7 +259,13 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
                     if not isinstance(items, list) or len(items) < 2:
                         raise DocumentError(f"JSON-codec chunk of {self.name} is not a json2 array",
                                             pointer="/refs/" + key.replace("/", "~1"), source=self._meta.source)
-                    result = (items[:-2], shape)
+                    try:
+                        elements = json_chunk_elements(items[:-2], shape,
+                                                       flat=self._file._store.document.flat_json_chunks)
+                    except ValueError as exc:
+                        raise DocumentError(f"JSON-codec chunk of {self.name}: {exc}", pointer="/refs/" +
+                                            key.replace("/", "~1"), source=self._meta.source) from None
+                    result = (elements, shape)
             self.__dict__["_json_cache"] = result
             return result
 

@@ -67,6 +67,26 @@ def _flatten(value: Any, depth: int) -> list[Any]:
     return out
 
 
+def json_chunk_elements(items: list[Any], shape: list[int], *, flat: bool) -> list[Any]:
+    """The elements (C order) of a JSON-codec chunk body.
+
+    numcodecs, LINDI 0.4 and spec 1.1 nest N-D bodies by shape; spec 1.0 (``flat``) wrote one flat list.
+    The element count tells the two apart; only when every axis after the first is 1 does ``flat`` decide.
+    """
+    if len(shape) < 2:
+        return items
+    count = int(np.prod(shape, dtype=np.int64))
+    nested = len(items) == shape[0] and not (flat and count == shape[0])
+    if not nested:
+        return items
+    out = items
+    for n in shape[1:]:
+        if not all(isinstance(v, list) and len(v) == n for v in out):
+            raise ValueError(f"nested JSON-codec body does not have shape {shape}")
+        out = [x for v in out for x in v]
+    return out
+
+
 def _nested_shape(value: Any, dt: np.dtype) -> tuple[int, ...]:
     """Shape of a nested JSON list whose leaves are elements of ``dt``."""
     shape = []

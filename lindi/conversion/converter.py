@@ -18,7 +18,7 @@ import numpy as np
 
 from ..codecs import encode_chunk, hdf5_pipeline
 from ..errors import ConversionError, LindiError, UnsupportedObjectError
-from ..strict_json import dumps, encode_float
+from ..strict_json import encode_float
 from .attributes import ConvertedAttributes, convert_attributes
 from .chunks import ChunkTable, chunk_key, chunked_table, contiguous_chunks, contiguous_table
 from .document import RefDocument
@@ -28,7 +28,7 @@ from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject
 from .storage import storage_member
-from .values import element_converter
+from .values import element_converter, json_codec_chunk
 
 RangeReader = Callable[[int, int], bytes]
 JSON_CODEC: dict[str, Any] = {
@@ -265,7 +265,7 @@ class HDF5Converter:
         values = np.asarray(dset[()])
         # h5py expands array-typed elements into trailing axes: keep them together per element
         elements = values.reshape((math.prod(shape), *values.shape[len(dset.shape):]))
-        text = dumps([*(element(v) for v in elements), "|O", shape], sort_keys=True)
+        text = json_codec_chunk([element(v) for v in elements], shape)
         batch.refs[prefix + chunk_key([0] * len(shape))] = text
         batch.inlined += len(text)
 

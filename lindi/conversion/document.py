@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .._version import __version__
+from .._version import LINDI_SPEC_VERSION, __version__
 from ..strict_json import dumps
 from .chunks import ChunkTable
 
-LINDI_SPEC_VERSION = "1.0"
 _TEMPLATE_NAME = "u1"
 
 

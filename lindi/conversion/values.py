@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedObjectError
-from ..strict_json import encode_float, encode_int
+from ..strict_json import dumps, encode_float, encode_int
 from .dtypes import Descriptor
 from .references import ReferenceEncoder
 
@@ -102,6 +102,13 @@ def _map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(values, list):
         return [_map_nested(v, fn) for v in values]
     return fn(values)
+
+
+def json_codec_chunk(elements: list, shape: list[int], *, flat: bool = False) -> str:
+    """The text of a JSON-codec chunk in numcodecs' layout: the elements nested by ``shape`` (as
+    ``ndarray.tolist()``), then ``"|O"``, then the shape (spec 1.1). ``flat``: spec 1.0's one flat list."""
+    body = elements if flat else _nest(elements, tuple(shape))
+    return dumps([*body, "|O", list(shape)], sort_keys=True)
 
 
 def _nest(flat: list, shape: tuple[int, ...]) -> list:

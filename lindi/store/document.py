@@ -13,14 +13,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .. import strict_json
+from .._version import LINDI_SPEC_VERSION
 from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
 from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
-SUPPORTED_MAJOR = 1
-SUPPORTED_MINOR = 0
+SUPPORTED_MAJOR, SUPPORTED_MINOR = (int(n) for n in LINDI_SPEC_VERSION.split("."))
 #: A template use ``{{name}}`` in a ref URL (spec section 1); group 1 is the name.
 TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
@@ -46,6 +46,11 @@ class RefDocument:
     @property
     def legacy(self) -> bool:
         return self.lindi_spec is None
+
+    @property
+    def flat_json_chunks(self) -> bool:
+        """Spec 1.0 wrote N-D JSON-codec chunks as one flat list; LINDI 0.4 and spec 1.1 nest them (numcodecs)."""
+        return self.lindi_spec == "1.0"
 
     def to_dict(self) -> dict[str, Any]:
         """The document as a JSON-ready dict (the same members it was loaded with)."""

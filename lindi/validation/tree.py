@@ -191,8 +191,11 @@ class TreeChecks:
             out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: JSON-codec chunk is not strict JSON ({exc})")
             return
         count = math.prod(chunks)
-        if not isinstance(items, list) or len(items) != count + 2 or items[-2] != OBJECT_DTYPE or items[-1] != chunks:
-            out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: a JSON-codec chunk is [{count} elements..., \"|O\", {chunks}]")
+        # spec 1.1 (and numcodecs, LINDI 0.4): N-D bodies nested by the chunk shape; spec 1.0: one flat list
+        if not isinstance(items, list) or len(items) < 2 or items[-2] != OBJECT_DTYPE or items[-1] != chunks or not (
+                len(items) == count + 2 or (len(chunks) > 1 and _fits_shape(items[:-2], chunks))):
+            out.error("LINDI-E-JSON-CHUNK", ptr, f"{key!r}: a JSON-codec chunk is [elements nested by {chunks}..., "
+                                                 f"\"|O\", {chunks}]")
             return
         for element in items[:-2]:
             for ref in _objects(element):

@@ -20,7 +20,7 @@ from .tree import TreeChecks
 
 #: The major version of the spec this validator implements.
 SPEC_MAJOR = 1
-SPEC_MINOR = 0
+SPEC_MINOR = 1
 
 _SPEC_VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _TOP_CODES = {"version": "LINDI-E-VERSION", "lindi_spec": "LINDI-E-SPEC-VERSION", "templates": "LINDI-E-TEMPLATE"}

@@ -24,7 +24,7 @@ def test_object_references(tmp_path, convert):
         d.attrs["ref_array"] = np.array([d.ref, f.ref], dtype=h5py.ref_dtype)
     c = convert(path)
     assert c.meta("refs2d", ".zarray")["dtype"] == "|O"
-    assert c.json_chunk("refs2d/0.0") == [_ref("/", "root-id"), _ref("/g", "g-id"), _ref("/d"), _ref()]
+    assert c.json_chunk("refs2d/0.0") == [[_ref("/", "root-id"), _ref("/g", "g-id")], [_ref("/d"), _ref()]]
     assert c.json_chunk("ref0d/0") == [_ref("/g", "g-id")]
     assert c.meta("ref0d", ".zattrs")["_SCALAR"] is True
     zattrs = c.meta("d", ".zattrs")
