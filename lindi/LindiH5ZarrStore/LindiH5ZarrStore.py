@@ -69,6 +69,7 @@ class LindiH5ZarrStore:
         """Write the document as compact JSON, atomically (temp file + rename: never a partial file)."""
         document = self._convert()
         target = os.path.abspath(os.fspath(output_file_name))
+        document.relocate_external_links(os.path.dirname(target))
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".lindi-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="ascii") as fp:

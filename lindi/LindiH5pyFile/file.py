@@ -16,6 +16,7 @@ import h5py
 
 from .. import strict_json
 from ..cache import LocalCache, cached_range_reader
+from ..store.external_links import relocate_external_links
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
@@ -174,7 +175,10 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
         """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
         target = os.path.abspath(os.fspath(filename))
-        text = strict_json.dumps(self._store.document.to_dict())
+        doc = self._store.document.to_dict()
+        doc["refs"] = {**doc["refs"], **relocate_external_links(doc["refs"], old_base=self._store.document.base,
+                                                                new_dir=os.path.dirname(target))}
+        text = strict_json.dumps(doc)
         fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -1,7 +1,9 @@
 """Walks an open HDF5 file and builds its LINDI document (spec sections 2-6).
 
-Objects are visited depth-first with names in byte order; the first name of an
-object (several hard links) stores it, later names become link placeholders.
+Objects are visited depth-first with names in byte order; every name of an object
+with several hard links holds the full object (chunk refs repeated, data never
+copied) and names after the first are marked as links to it (spec 1.1), except
+a link into its own ancestor, which stays a placeholder.
 Each object is converted into a local batch of refs that is committed only when
 the whole object succeeded, so a failure leaves no half-written object: it is
 reported by path (or raised in strict mode) and the rest of the file converts.
@@ -82,6 +84,7 @@ class HDF5Converter:
         self._progress = progress
         self._refs = ReferenceEncoder(h5f)
         self._primary: dict[int, str] = {}
+        self._group_addr: dict[str, int] = {}  # traversal path -> object address of the groups above
         self.document = RefDocument(url, template_threshold=opts.template_threshold)
         self.report = ConversionReport()
 
@@ -92,6 +95,7 @@ class HDF5Converter:
         try:
             root = self._file["/"]
             self._primary[h5py.h5o.get_info(root.id).addr] = "/"
+            self._group_addr["/"] = h5py.h5o.get_info(root.id).addr
             self.report.objects += 1
             self._commit(self._group("/", root, stack))
         except Exception as exc:  # h5py raises OSError/ValueError/... on a corrupt file
@@ -146,16 +150,28 @@ class HDF5Converter:
                                                           "target": link.path}})
         obj = parent[name]
         info = h5py.h5o.get_info(obj.id)
-        if info.rc > 1:
-            first = self._primary.setdefault(info.addr, path)
-            if first != path:
-                self.report.links += 1
+        first = self._primary.setdefault(info.addr, path) if info.rc > 1 else path
+        if first != path:
+            self.report.links += 1
+            if self._encloses(path, info.addr):
                 return self._placeholder(key, lindi={"link": {"type": "hard", "target": first}})
         if isinstance(obj, h5py.Group):
-            return self._group(path, obj, stack)
-        if isinstance(obj, h5py.Dataset):
-            return self._dataset(path, obj)
-        raise UnsupportedObjectError(f"{type(obj).__name__} objects (committed datatypes) are not represented")
+            self._group_addr[path] = info.addr
+            batch = self._group(path, obj, stack)
+        elif isinstance(obj, h5py.Dataset):
+            batch = self._dataset(path, obj)
+        else:
+            raise UnsupportedObjectError(f"{type(obj).__name__} objects (committed datatypes) are not represented")
+        if first != path:
+            meta = key + "/.lindi"
+            batch.refs[meta] = {**batch.refs.get(meta, {}), "link": {"type": "hard", "target": first}}
+        return batch
+
+    def _encloses(self, path: str, addr: int) -> bool:
+        """Whether a group above ``path`` is the object ``addr`` (a copy of it there would never end)."""
+        parts = path.split("/")
+        return addr == self._group_addr.get("/") or any(
+            self._group_addr.get("/".join(parts[:i])) == addr for i in range(2, len(parts)))
 
     @staticmethod
     def _placeholder(key: str, *, zattrs: dict | None = None, lindi: dict | None = None) -> _Batch:

@@ -17,6 +17,7 @@ from .._version import LINDI_SPEC_VERSION
 from ..strict_json import ref_pointer
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
+from .hardlink_copies import collapse_hard_link_copies, with_hard_link_copies
 from .policy import UrlPolicy, is_remote
 from .ranges import local_path
 
@@ -60,7 +61,7 @@ class RefDocument:
         out.update(self.extra)
         if self.templates:
             out["templates"] = dict(self.templates)
-        out["refs"] = self.refs
+        out["refs"] = with_hard_link_copies(self.refs)
         return out
 
     def expand_url(self, url: str, key: str) -> str:
@@ -125,6 +126,8 @@ def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -
             warnings.warn(f"{source or 'document'}: lindi_spec {spec} is newer than {SUPPORTED_MAJOR}.{SUPPORTED_MINOR};"
                           " reading what this reader knows", stacklevel=3)
     extra = {k: v for k, v in doc.items() if k not in ("version", "lindi_spec", "templates", "refs")}
+    if spec is not None:  # LINDI 0.4 wrote no .lindi: its documents hold no marked copies
+        refs = collapse_hard_link_copies(refs)
     return RefDocument(refs=refs, templates=dict(templates), source=source, base=base, lindi_spec=spec, extra=extra)
 
 

@@ -147,7 +147,7 @@ class TreeChecks:
             self._storage(label, ptr, zarray if is_array else None, lindi["storage"])
         if "link" in lindi:
             link = lindi["link"]
-            if is_array or children:
+            if link["type"] != "hard" and (is_array or children):  # spec 1.1: a hard link's name holds a copy
                 out.error("LINDI-E-LINK", ptr, f"{label}: a link placeholder must be a group without children")
             elif link["type"] == "hard" and not self.exists(link["target"]):
                 out.error("LINDI-E-HARD-LINK-TARGET", ptr, f"{label}: hard link target {link['target']!r} does not exist")
