@@ -17,6 +17,14 @@ _LAZY = {
     "ValidationReport": ("lindi.validation", "ValidationReport"),
     "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
+    "LindiH5ZarrStoreOpts": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStoreOpts"),
+    "LindiH5pyGroup": ("lindi.LindiH5pyFile", "LindiH5pyGroup"),
+    "LindiH5pyDataset": ("lindi.LindiH5pyFile", "LindiH5pyDataset"),
+    "LindiH5pyReference": ("lindi.LindiH5pyFile", "LindiH5pyReference"),
+    "LindiH5pySoftLink": ("lindi.LindiH5pyFile", "LindiH5pySoftLink"),
+    "LindiH5pyHardLink": ("lindi.LindiH5pyFile", "LindiH5pyHardLink"),
+    "ChunkTooLargeError": ("lindi.cache", "ChunkTooLargeError"),
+    "add_additional_url_resolver": ("lindi.store.url_resolvers", "add_additional_url_resolver"),
     "LindiError": ("lindi.errors", "LindiError"),
     "LocalCache": ("lindi.cache", "LocalCache"),
     "StagingArea": ("lindi.staging", "StagingArea"),
@@ -27,11 +35,13 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cache import LocalCache
+    from .cache import ChunkTooLargeError, LocalCache
     from .errors import LindiError
     from .staging import PublishResult, StagingArea, publish
-    from .LindiH5pyFile import LindiH5pyFile
-    from .LindiH5ZarrStore import LindiH5ZarrStore
+    from .LindiH5pyFile import (LindiH5pyDataset, LindiH5pyFile, LindiH5pyGroup, LindiH5pyHardLink,
+                                LindiH5pyReference, LindiH5pySoftLink)
+    from .LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
+    from .store.url_resolvers import add_additional_url_resolver
     from .validation import ValidationReport, validate
 
 

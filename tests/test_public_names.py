@@ -41,3 +41,19 @@ def test_import_lindi_stays_light():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+LINDI04_NAMES = ["LindiH5ZarrStore", "LindiH5ZarrStoreOpts", "LindiH5pyFile", "LindiH5pyGroup", "LindiH5pyDataset",
+                 "LindiH5pyHardLink", "LindiH5pySoftLink", "LindiH5pyReference", "LocalCache", "ChunkTooLargeError",
+                 "add_additional_url_resolver"]
+
+
+def test_every_top_level_name_of_lindi04_exists():
+    import h5py
+
+    import lindi
+
+    missing = [n for n in LINDI04_NAMES if not hasattr(lindi, n)]
+    assert missing == []
+    assert issubclass(lindi.LindiH5pySoftLink, h5py.SoftLink) and issubclass(lindi.LindiH5pyHardLink, h5py.HardLink)
+    assert issubclass(lindi.ChunkTooLargeError, Exception)

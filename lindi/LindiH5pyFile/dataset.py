@@ -121,10 +121,29 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
             return descriptor_to_dtype(desc, where=where)
         compound = self._meta.zattrs.get("_COMPOUND_DTYPE")
         if compound is not None:
-            return legacy_compound_dtype(compound, where=self._meta.pointer(".zattrs"))
+            return self._legacy_string_fields(legacy_compound_dtype(compound, where=self._meta.pointer(".zattrs")))
         if self._zarray["dtype"] == "|O":
             return self._object_dtype_from_data()
+        if self._legacy_unicode:
+            return h5py.string_dtype()
         return typestr_dtype(self._zarray["dtype"], where=self._meta.pointer(".zarray"))
+
+    @property
+    def _legacy_unicode(self) -> bool:
+        """LINDI 0.4 stored scalar vlen strings as numpy ``<U`` arrays (HDF5 has no such type)."""
+        return self._file._store.document.legacy and np.dtype(self._zarray["dtype"]).kind == "U"
+
+    def _legacy_string_fields(self, dt: np.dtype) -> np.dtype:
+        """LINDI 0.4 marked vlen string members of compounds ``<REFERENCE>`` too: its data tells them apart."""
+        refs = [i for i, name in enumerate(dt.names) if h5py.check_ref_dtype(dt.fields[name][0]) is not None]
+        if not refs or not self._is_json or self._external_link is not None:
+            return dt
+        rows = [row for row in self._json_items()[0] if isinstance(row, list)]
+        strings = {i for i in refs if rows and all(isinstance(row[i], str) for row in rows)}
+        if not strings:
+            return dt
+        return np.dtype([(name, h5py.string_dtype() if i in strings else dt.fields[name][0])
+                         for i, name in enumerate(dt.names)])
 
     def _object_dtype_from_data(self) -> np.dtype:
         """`|O` without a descriptor is a utf-8 vlen string or an object reference (told by the data)."""
@@ -300,6 +319,8 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         with store.prefetched(keys, pad_to=self._raw_chunk_bytes):
             out = self._zarr_array.oindex[tuple(items)]
         out = np.asarray(out)
+        if out.dtype.kind == "U":  # LINDI 0.4's scalar strings: h5py gives vlen strings as bytes
+            return np.array([s.encode("utf-8") for s in out.reshape(-1)], dtype=dt).reshape(out.shape)
         if out.dtype.metadata != dt.metadata or out.dtype != dt:
             out = out.view(dt) if out.dtype.itemsize == dt.itemsize else out.astype(dt)
         return out

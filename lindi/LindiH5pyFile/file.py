@@ -27,6 +27,7 @@ from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions, local_path
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
+from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
 from .reference import LindiH5pyReference
@@ -362,9 +363,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             return where.get(leaf, getlink=True)
         link = self._link_of(join(where[0], leaf))
         if link is None or link["type"] == "hard":
-            return h5py.HardLink()
+            return LindiH5pyHardLink()
         if link["type"] == "soft":
-            return h5py.SoftLink(link["path"])
+            return LindiH5pySoftLink(link["path"])
         return h5py.ExternalLink(link["file"], link["target"])
 
     # ---- editing (lindi.editing) ------------------------------------------------------------

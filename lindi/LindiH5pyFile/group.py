@@ -79,7 +79,9 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
             return default
         if getlink:
             link = self._file._link_object(self, name)
-            return type(link) if getclass else link
+            if getclass:  # h5py's class, also for LINDI 0.4's subclasses of it
+                return next(c for c in (h5py.SoftLink, h5py.ExternalLink, h5py.HardLink) if isinstance(link, c))
+            return link
         obj = self[name]
         return h5py.Dataset if isinstance(obj, h5py.Dataset) else h5py.Group
 

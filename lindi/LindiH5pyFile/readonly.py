@@ -6,8 +6,8 @@ from typing import NoReturn
 from ..errors import LindiError
 
 
-class ReadOnlyError(LindiError, PermissionError):
-    """A write was attempted on an object opened read-only (write modes are not implemented yet)."""
+class ReadOnlyError(LindiError, PermissionError, ValueError):
+    """A write was attempted on an object opened read-only (a ValueError, as h5py raises)."""
 
 
 def refuse_write(what: str) -> NoReturn:

@@ -162,8 +162,8 @@ def _flatten_any(value: Any) -> list[Any]:
 def _infer_dtype(leaves: list[Any]) -> np.dtype:
     if any(isinstance(v, dict) for v in leaves):
         return h5py.ref_dtype
-    if leaves and all(isinstance(v, str) and v not in SPECIAL_FLOATS for v in leaves):
-        return h5py.string_dtype()
+    if leaves and all(isinstance(v, str) for v in leaves) and not all(v in SPECIAL_FLOATS for v in leaves):
+        return h5py.string_dtype()  # "NaN" among other text is text (LINDI 0.4 wrote such lists)
     if leaves and all(isinstance(v, bool) for v in leaves):
         return np.dtype(bool)
     if leaves and all(isinstance(v, int) and not isinstance(v, bool) for v in leaves):

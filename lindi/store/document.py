@@ -19,6 +19,7 @@ from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_document_bytes
 from .hardlink_copies import collapse_hard_link_copies, with_hard_link_copies
 from .policy import UrlPolicy, is_remote
+from .url_resolvers import resolve_url
 from .ranges import local_path
 
 SUPPORTED_MAJOR, SUPPORTED_MINOR = (int(n) for n in LINDI_SPEC_VERSION.split("."))
@@ -77,6 +78,8 @@ class RefDocument:
         if not ("://" in url or os.path.isabs(url)):
             self.policy.check_relative(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
             url = self._join_base(url, key)
+        if is_remote(url):
+            url = resolve_url(url)
         self.policy.check(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
         return url
 
