@@ -172,8 +172,24 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
         return storage_maxshape(self._storage or {}, self.shape)
 
+    @property
+    def _filters(self) -> dict[str, Any]:
+        """h5py's own ``{filter name: options}`` form: h5py.Dataset properties evaluated on wrappers that
+        reach this dataset through ``__getattr__`` (hdmf's StrDataset) read it."""
+        props = self._filter_properties
+        out: dict[str, Any] = {}
+        if props.shuffle:
+            out["shuffle"] = (self.dtype.itemsize,)
+        if props.compression in ("gzip", "lzf", "szip"):
+            out[props.compression] = props.compression_opts
+        if props.fletcher32:
+            out["fletcher32"] = ()
+        if props.scaleoffset is not None:
+            out["scaleoffset"] = (None, props.scaleoffset)
+        return out
+
     @cached_property
-    def _filters(self) -> FilterProperties:
+    def _filter_properties(self) -> FilterProperties:
         if self._external_link is not None:
             return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
                                                                          self._meta.store_path))
@@ -181,23 +197,23 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @property
     def compression(self) -> str | None:  # type: ignore[override]
-        return self._filters.compression
+        return self._filter_properties.compression
 
     @property
     def compression_opts(self) -> Any:  # type: ignore[override]
-        return self._filters.compression_opts
+        return self._filter_properties.compression_opts
 
     @property
     def shuffle(self) -> bool:  # type: ignore[override]
-        return self._filters.shuffle
+        return self._filter_properties.shuffle
 
     @property
     def fletcher32(self) -> bool:  # type: ignore[override]
-        return self._filters.fletcher32
+        return self._filter_properties.fletcher32
 
     @property
     def scaleoffset(self) -> int | None:  # type: ignore[override]
-        return self._filters.scaleoffset
+        return self._filter_properties.scaleoffset
 
     @property
     def external(self) -> Any:  # type: ignore[override]
