@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # Subpackages named like the class they export; other subpackages (lindi.validation) stay modules.
-_CLASS_SUBPACKAGES = frozenset({"LindiH5pyFile", "LindiH5ZarrStore"})
+_CLASS_SUBPACKAGES = frozenset({"LindiH5pyFile", "LindiH5ZarrStore", "LocalCache"})
 
 
 class _LindiModule(types.ModuleType):

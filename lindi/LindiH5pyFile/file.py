@@ -86,6 +86,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src) or src)
         kind = "json" if path is None else container_kind(path)
+        if mode in ("r", "r+") and path is not None and not os.path.exists(path):
+            raise FileNotFoundError(f"no such LINDI file: {path}")
         if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
             doc = _new_document(src, path, mode)
         elif kind in ("tar", "dir"):
@@ -147,6 +149,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
 
         _check_mode(mode)
+        if mode != "r":  # LINDI 0.4 and h5py semantics differ here; an HDF5 source is never written
+            raise ReadOnlyError(f"an HDF5 file is indexed read-only (mode {mode!r}); open it with mode 'r', "
+                                "edit the LINDI document it gives, and write that")
         src = os.fspath(url_or_path)
         opts = zarr_store_opts if zarr_store_opts is not None else LindiH5ZarrStoreOpts()
         reader = range_reader or default_range_reader
@@ -173,12 +178,26 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
         return strict_json.loads(strict_json.dumps(self._store.document.to_dict()))
 
-    def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
-        """Write the document to ``filename`` atomically (temp file in the same folder, then rename)."""
+    def write_lindi_file(self, filename: str | os.PathLike[str], *,
+                         generation_metadata: dict[str, Any] | None = None) -> None:
+        """Write the document to ``filename``, as the name says: ``.lindi.tar`` or ``.lindi.d`` containers,
+        else JSON (``.lindi.json``; any other extension is a ``ValueError``), atomically.
+
+        ``generation_metadata`` (LINDI 0.4) is kept in the document as ``generationMetadata``.
+        """
         target = os.path.abspath(os.fspath(filename))
+        container = target.endswith((".lindi.tar", ".lindi.d"))
+        if not container and not target.endswith(".json"):
+            raise ValueError(f"{target}: a LINDI file name ends in .lindi.json, .lindi.tar or .lindi.d")
         doc = self._store.document.to_dict()
+        if generation_metadata is not None:
+            doc["generationMetadata"] = generation_metadata
         doc["refs"] = {**doc["refs"], **relocate_external_links(doc["refs"], old_base=self._store.document.base,
                                                                 new_dir=os.path.dirname(target))}
+        if container:
+            from ..staging import write_container
+            write_container(doc, target, base=self._store.document.base)
+            return
         text = strict_json.dumps(doc)
         fd, tmp = tempfile.mkstemp(prefix=".lindi-", suffix=".tmp", dir=os.path.dirname(target))
         try:

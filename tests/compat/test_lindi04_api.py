@@ -1,0 +1,81 @@
+"""LINDI 0.4's public API behaviours that scripts rely on (where they agree with h5py)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+import lindi
+
+
+@pytest.fixture
+def h5(tmp_path):
+    path = tmp_path / "a.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.arange(5))
+        f.attrs["a"] = 1
+    return path
+
+
+def test_write_lindi_file_by_extension_with_generation_metadata(h5, tmp_path):
+    f = lindi.LindiH5pyFile.from_hdf5_file(str(h5))
+    with pytest.raises(ValueError, match="lindi.json"):
+        f.write_lindi_file(str(tmp_path / "x.lindi.invalid"))
+    f.write_lindi_file(str(tmp_path / "x.lindi.json"), generation_metadata={"by": "me"})
+    assert json.loads((tmp_path / "x.lindi.json").read_text())["generationMetadata"] == {"by": "me"}
+    for name in ("x.lindi.tar", "x.lindi.d"):
+        f.write_lindi_file(str(tmp_path / name))
+        with lindi.LindiH5pyFile.from_lindi_file(str(tmp_path / name)) as g:
+            assert g["x"][()].tolist() == [0, 1, 2, 3, 4]
+    assert (tmp_path / "x.lindi.d").is_dir()
+
+
+def test_missing_file_write_modes_and_read_only_errors(h5, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        lindi.LindiH5pyFile.from_lindi_file(str(tmp_path / "missing.lindi.json"))
+    with pytest.raises(ValueError):
+        lindi.LindiH5pyFile.from_hdf5_file(str(h5), mode="w")
+    f = lindi.LindiH5pyFile.from_hdf5_file(str(h5))
+    with pytest.raises(ValueError):  # ReadOnlyError, a ValueError as h5py raises
+        f.attrs["b"] = 2
+    with pytest.raises(ValueError):
+        f.create_group("g")
+
+
+def test_local_cache_remote_chunk_names(tmp_path):
+    cache = lindi.LocalCache(str(tmp_path / "cache"))
+    assert cache.get_remote_chunk(url="https://h/x", offset=0, size=3) is None
+    cache.put_remote_chunk(url="https://h/x", offset=0, size=3, data=b"abc")
+    assert cache.get_remote_chunk(url="https://h/x", offset=0, size=3) == b"abc"
+    with pytest.raises(ValueError):
+        cache.put_remote_chunk(url="https://h/x", offset=0, size=4, data=b"abc")
+    assert issubclass(lindi.ChunkTooLargeError, ValueError)
+
+
+def test_url_resolvers_rewrite_remote_urls():
+    from lindi.store.document import from_dict
+    from lindi.store.url_resolvers import _resolvers
+
+    lindi.add_additional_url_resolver(lambda url: url.replace("old.example", "new.example"))
+    try:
+        doc = from_dict({"version": 1, "refs": {}})
+        assert doc.expand_url("https://old.example/f.nwb", "x/0") == "https://new.example/f.nwb"
+    finally:
+        _resolvers.pop()
+
+
+def test_deep_import_paths_of_lindi04():
+    code = ("import inspect\n"
+            "from lindi.LindiH5pyFile.LindiH5pyFile import LindiH5pyFile\n"
+            "from lindi.LocalCache.LocalCache import LocalCache, ChunkTooLargeError\n"
+            "from lindi.LindiH5ZarrStore.LindiH5ZarrStore import LindiH5ZarrStore\n"
+            "import lindi\n"
+            "assert LindiH5pyFile is lindi.LindiH5pyFile and LocalCache is lindi.LocalCache\n"
+            "assert LindiH5ZarrStore is lindi.LindiH5ZarrStore and ChunkTooLargeError is lindi.ChunkTooLargeError\n"
+            "print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "ok", proc.stderr
