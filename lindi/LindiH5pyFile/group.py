@@ -75,6 +75,8 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
                 return self[name]
             except KeyError:
                 return default
+        if not isinstance(name, (str, bytes)):  # a reference: h5py's link and class look-ups take names only
+            raise TypeError(f"A name should be string or bytes, not {type(name)}")
         if name not in self:
             return default
         if getlink:

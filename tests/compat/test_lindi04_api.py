@@ -79,3 +79,15 @@ def test_deep_import_paths_of_lindi04():
             "print('ok')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_get_with_a_reference_and_getlink_or_getclass_raises_as_h5py(h5):
+    with h5py.File(h5, "r+") as f:
+        f.attrs["r"] = f["x"].ref
+    with h5py.File(h5, "r") as h, lindi.LindiH5pyFile.from_hdf5_file(str(h5)) as f:
+        for file in (h, f):
+            ref = file.attrs["r"]
+            assert file.get(ref)[()].tolist() == [0, 1, 2, 3, 4]
+            for flags in ({"getlink": True}, {"getclass": True}, {"getlink": True, "getclass": True}):
+                with pytest.raises(TypeError):
+                    file.get(ref, **flags)
