@@ -26,7 +26,6 @@ from tests.fidelity.h5_features import FEATURES
 from tests.fidelity.nwb_features import NWB_FEATURES
 
 from .object_digest import digests, object_paths
-from .test_lindi04 import python04  # noqa: F401  (the LINDI 0.4.6 venv fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +63,7 @@ def _show(wrong: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def results(python04, tmp_path_factory):  # noqa: F811
+def results(python04, tmp_path_factory):
     out = {}
     for kind, name in CORPUS:
         work = tmp_path_factory.mktemp(f"interop04_{kind}_{name}")

@@ -7,7 +7,6 @@ import json
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import h5py
@@ -18,10 +17,10 @@ import lindi
 from tests.fidelity.h5_features import FEATURES
 from tests.fidelity.nwb_features import NWB_FEATURES
 
+from .venvs import venv_python
+
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / "conformance" / ".work" / "venv-zarr2"
 SCRIPT = Path(__file__).with_name("zarr2_read.py")
 CORPUS = [("h5", name) for name in FEATURES] + [("nwb", name) for name in NWB_FEATURES]
 
@@ -31,12 +30,7 @@ OWN_CODECS = ("lindi_hdf5_", "imagecodecs_")
 
 @pytest.fixture(scope="session")
 def python_zarr2() -> str:
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, timeout=300)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "zarr>=2.18,<3", "fsspec", "numcodecs"],
-                   check=True, timeout=900)
-    return str(python)
+    return venv_python("venv-zarr2", "zarr>=2.18,<3", "fsspec", "numcodecs")
 
 
 def _expected(dset: h5py.Dataset):
