@@ -6,6 +6,7 @@ implemented over the document's zarr store.
 """
 from __future__ import annotations
 
+import base64
 import os
 import posixpath
 import tempfile
@@ -134,6 +135,30 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         doc.policy, doc.limits = UrlPolicy.for_document(base, allow_local=allow_local), limits
         return cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
                          range_reader=range_reader, coalesce=coalesce)
+
+    @classmethod
+    def from_zarr_store(cls, zarr_store: Any, *, mode: str = "r", local_cache: LocalCache | None = None
+                        ) -> LindiH5pyFile:
+        """Open a Zarr v2 store (LINDI 0.4): a :class:`lindi.LindiH5ZarrStore` by its document, any other
+        mapping of keys to bytes by copying its keys into an in-memory document (chunks inline)."""
+        to_rfs = getattr(zarr_store, "to_reference_file_system", None)
+        if callable(to_rfs):
+            rfs = to_rfs()
+        else:
+            refs: dict[str, Any] = {}
+            for key in zarr_store:
+                raw = bytes(zarr_store[key])
+                leaf = key.rpartition("/")[2]
+                refs[key] = strict_json.loads(raw, source=key) if leaf in (".zgroup", ".zarray", ".zattrs") \
+                    else "base64:" + base64.b64encode(raw).decode("ascii")
+            rfs = {"version": 1, "refs": refs}
+        return cls.from_reference_file_system(rfs, mode=mode, local_cache=local_cache)
+
+    @classmethod
+    def from_zarr_group(cls, zarr_group: Any, *, mode: str = "r", local_cache: LocalCache | None = None
+                        ) -> LindiH5pyFile:
+        """Open the store of a Zarr group (LINDI 0.4)."""
+        return cls.from_zarr_store(zarr_group.store, mode=mode, local_cache=local_cache)
 
     @classmethod
     def from_hdf5_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",

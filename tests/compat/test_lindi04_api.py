@@ -91,3 +91,23 @@ def test_get_with_a_reference_and_getlink_or_getclass_raises_as_h5py(h5):
             for flags in ({"getlink": True}, {"getclass": True}, {"getlink": True, "getclass": True}):
                 with pytest.raises(TypeError):
                     file.get(ref, **flags)
+
+
+def test_lindi_h5_zarr_store_is_a_zarr_v2_mapping(h5, tmp_path):
+    with h5py.File(h5, "r+") as f:
+        f.create_group("g/inner")
+    with lindi.LindiH5ZarrStore.from_file(str(h5), opts=lindi.LindiH5ZarrStoreOpts()) as store:
+        assert set(store.listdir("")) == {"g", "x"} and store.listdir("g") == ["inner"]
+        assert store.listdir("g/inner") == []
+        for key in (".zgroup", ".zattrs", "x/.zarray", "x/.zattrs", "x/0", "g/inner/.zattrs"):
+            assert key in store, key
+        assert "x" not in store and "g/.zarray" not in store
+        assert json.loads(store["x/.zarray"])["shape"] == [5]
+        assert np.frombuffer(store["x/0"], dtype="<i8").tolist() == [0, 1, 2, 3, 4]
+        assert set(store) >= {".zgroup", "x/0"}
+        f = lindi.LindiH5pyFile.from_zarr_store(store)
+        assert f["x"][()].tolist() == [0, 1, 2, 3, 4] and f.attrs["a"] == 1
+    with lindi.LindiH5ZarrStore.from_file(str(h5)) as store:  # any other mapping of keys to bytes
+        plain = {key: store[key] for key in store}
+    with lindi.LindiH5pyFile.from_zarr_store(plain) as f:
+        assert f["x"][()].tolist() == [0, 1, 2, 3, 4] and "inner" in f["g"]
