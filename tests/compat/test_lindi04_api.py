@@ -111,3 +111,23 @@ def test_lindi_h5_zarr_store_is_a_zarr_v2_mapping(h5, tmp_path):
         plain = {key: store[key] for key in store}
     with lindi.LindiH5pyFile.from_zarr_store(plain) as f:
         assert f["x"][()].tolist() == [0, 1, 2, 3, 4] and "inner" in f["g"]
+
+
+def test_copy_from_lindi_into_h5py_and_into_another_lindi_file(h5, tmp_path):
+    with h5py.File(h5, "r+") as f:
+        g = f.create_group("g")
+        g.create_dataset("d", data=np.arange(6).reshape(2, 3), chunks=(1, 3), compression="gzip")
+        g.attrs["note"] = "n"
+        g["soft"] = h5py.SoftLink("/x")
+    source = lindi.LindiH5pyFile.from_hdf5_file(str(h5))  # read-only: copying out does not edit it
+    with h5py.File(tmp_path / "out.h5", "w") as out:
+        source.copy("g", out, "g_copy")
+        with pytest.raises(ValueError):
+            source.copy("g", out, "g2", shallow=True)
+    with h5py.File(tmp_path / "out.h5", "r") as out, h5py.File(h5, "r") as orig:
+        assert out["g_copy/d"][()].tolist() == orig["g/d"][()].tolist()
+        assert out["g_copy/d"].compression == "gzip" and out["g_copy/d"].chunks == (1, 3)
+        assert out["g_copy"].attrs["note"] == "n" and out["g_copy"].get("soft", getlink=True).path == "/x"
+    other = lindi.LindiH5pyFile.from_reference_file_system(None, mode="w")
+    source.copy("g", other, "g_copy")
+    assert other["g_copy/d"][()].tolist() == [[0, 1, 2], [3, 4, 5]] and other["g_copy"].attrs["note"] == "n"
