@@ -18,6 +18,13 @@ _LAZY = {
     "ValidationReport": ("lindi.validation", "ValidationReport"),
     "LindiH5pyFile": ("lindi.LindiH5pyFile", "LindiH5pyFile"),
     "LindiH5ZarrStore": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStore"),
+    "LindiH5ZarrStoreOpts": ("lindi.LindiH5ZarrStore", "LindiH5ZarrStoreOpts"),
+    "LindiH5pyGroup": ("lindi.LindiH5pyFile", "LindiH5pyGroup"),
+    "LindiH5pyDataset": ("lindi.LindiH5pyFile", "LindiH5pyDataset"),
+    "LindiH5pyReference": ("lindi.LindiH5pyFile", "LindiH5pyReference"),
+    "LindiH5pySoftLink": ("lindi.LindiH5pyFile", "LindiH5pySoftLink"),
+    "LindiH5pyHardLink": ("lindi.LindiH5pyFile", "LindiH5pyHardLink"),
+    "add_additional_url_resolver": ("lindi.store.url_resolvers", "add_additional_url_resolver"),
     "LocalCache": ("lindi.cache", "LocalCache"),
     "StagingArea": ("lindi.staging", "StagingArea"),
     "publish": ("lindi.staging", "publish"),
@@ -32,16 +39,18 @@ globals().update(_ERRORS)
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cache import LocalCache
+    from .cache import ChunkTooLargeError, LocalCache
     from .errors import LindiError
     from .staging import PublishResult, StagingArea, publish
-    from .LindiH5pyFile import LindiH5pyFile
-    from .LindiH5ZarrStore import LindiH5ZarrStore
+    from .LindiH5pyFile import (LindiH5pyDataset, LindiH5pyFile, LindiH5pyGroup, LindiH5pyHardLink,
+                                LindiH5pyReference, LindiH5pySoftLink)
+    from .LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
+    from .store.url_resolvers import add_additional_url_resolver
     from .validation import ValidationReport, validate
 
 
 # Subpackages named like the class they export; other subpackages (lindi.validation) stay modules.
-_CLASS_SUBPACKAGES = frozenset({"LindiH5pyFile", "LindiH5ZarrStore"})
+_CLASS_SUBPACKAGES = frozenset({"LindiH5pyFile", "LindiH5ZarrStore", "LocalCache"})
 
 
 class _LindiModule(types.ModuleType):

@@ -162,3 +162,7 @@ class DocumentLockedError(LindiError):
 
 class CacheError(LindiError):
     """The local chunk cache cannot be used (its folder or its database); reading works without it."""
+
+
+class ChunkTooLargeError(LindiError, ValueError):
+    """A byte range too large to be one cache entry (LINDI 0.4's name)."""

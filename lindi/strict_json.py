@@ -2,8 +2,8 @@
 
 The document is plain RFC 8259 JSON: bare ``NaN``/``Infinity`` tokens are
 rejected on read and never written. Special floats travel as the strings
-``"NaN"``, ``"Infinity"`` and ``"-Infinity"``; integers outside the range a
-JavaScript double holds exactly (|v| > 2**53 - 1) travel as decimal strings.
+``"NaN"``, ``"Infinity"`` and ``"-Infinity"``. Integers are plain JSON integers at
+any 64-bit value (spec 1.1; 1.0 wrote |v| > 2**53 - 1 as decimal strings, still read).
 """
 from __future__ import annotations
 
@@ -100,10 +100,13 @@ def decode_float(value: Any) -> float:
     return float(value)
 
 
-def encode_int(value: int) -> int | str:
-    """An integer as written in a document (unsafe magnitudes as decimal strings)."""
-    value = int(value)
-    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else str(value)
+def encode_int(value: int) -> int:
+    """An integer as written in a document: a plain JSON integer, exact at any 64-bit value (spec 1.1).
+
+    Readers parse integers exactly (Python's json does; JavaScript needs a big-integer-aware parse).
+    Spec 1.0 wrote magnitudes above 2**53 - 1 as decimal strings; :func:`decode_int` still reads them.
+    """
+    return int(value)
 
 
 def decode_int(value: Any) -> int:

@@ -72,3 +72,19 @@ def test_every_public_exception_lives_in_lindi_errors_and_is_exported():
         assert getattr(lindi, name) is getattr(lindi.errors, name), name
         assert issubclass(getattr(lindi.errors, name), lindi.errors.LindiError), name
     assert issubclass(lindi.errors.ReadOnlyError, ValueError)  # what h5py raises for a write in mode "r"
+
+
+LINDI04_NAMES = ["LindiH5ZarrStore", "LindiH5ZarrStoreOpts", "LindiH5pyFile", "LindiH5pyGroup", "LindiH5pyDataset",
+                 "LindiH5pyHardLink", "LindiH5pySoftLink", "LindiH5pyReference", "LocalCache", "ChunkTooLargeError",
+                 "add_additional_url_resolver"]
+
+
+def test_every_top_level_name_of_lindi04_exists():
+    import h5py
+
+    import lindi
+
+    missing = [n for n in LINDI04_NAMES if not hasattr(lindi, n)]
+    assert missing == []
+    assert issubclass(lindi.LindiH5pySoftLink, h5py.SoftLink) and issubclass(lindi.LindiH5pyHardLink, h5py.HardLink)
+    assert issubclass(lindi.ChunkTooLargeError, Exception)

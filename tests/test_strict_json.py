@@ -24,11 +24,11 @@ def test_special_float_round_trip():
         strict_json.decode_float("nan")
 
 
-def test_unsafe_integers_become_strings():
-    big = 2**63 - 1
-    assert strict_json.encode_int(big) == str(big)
-    assert strict_json.decode_int(strict_json.encode_int(big)) == big
-    assert strict_json.encode_int(2**53 - 1) == 2**53 - 1
+def test_integers_stay_exact_plain_integers():
+    for big in (2**64 - 1, -(2**63), 2**53 + 1):
+        assert strict_json.encode_int(big) == big and type(strict_json.encode_int(big)) is int
+        assert strict_json.loads(strict_json.dumps([strict_json.encode_int(big)])) == [big]
+    assert strict_json.decode_int(str(2**63 - 1)) == 2**63 - 1  # spec 1.0 documents wrote decimal strings
 
 
 def test_dumps_refuses_nan():

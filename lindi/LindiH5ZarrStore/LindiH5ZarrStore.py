@@ -7,13 +7,15 @@ HDF5 file, referenced.
 """
 from __future__ import annotations
 
+import base64
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .._atomic import atomic_file
 from ..conversion import ConversionReport, HDF5Converter, HDF5Source, LindiH5ZarrStoreOpts, RefDocument
 from ..errors import ConversionError, LindiError
+from ..strict_json import dumps
 
 
 class LindiH5ZarrStore:
@@ -74,8 +76,57 @@ class LindiH5ZarrStore:
     def write_reference_file_system(self, output_file_name: str | os.PathLike[str]) -> None:
         """Write the document as compact JSON, atomically (temp file + rename: never a partial file)."""
         document = self._convert()
+        document.relocate_external_links(os.path.dirname(os.path.abspath(os.fspath(output_file_name))))
         with atomic_file(output_file_name, encoding="ascii") as fp:
             document.write(fp)
+
+    # -- the read-only Zarr v2 store view of LINDI 0.4 ------------------------------------
+    @property
+    def _view(self) -> dict[str, Any]:
+        """Keys as a Zarr v2 store lists them: the document's refs, plus an empty ``.zattrs`` for
+        every node (LINDI 0.4's store had one everywhere)."""
+        view = self.__dict__.get("_view_cache")
+        if view is None:
+            doc = self.to_reference_file_system()
+            view = dict(doc["refs"])
+            for key in list(view):
+                node, _, leaf = key.rpartition("/")
+                if leaf in (".zgroup", ".zarray"):
+                    view.setdefault(f"{node}/.zattrs" if node else ".zattrs", {})
+            self.__dict__["_view_cache"] = view
+            self.__dict__["_templates"] = doc.get("templates", {})
+        return view
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __getitem__(self, key: str) -> bytes:
+        """The bytes a Zarr reader gets for ``key`` (metadata as JSON text, chunks as stored)."""
+        value = self._view[key]
+        if isinstance(value, dict):
+            return dumps(value).encode()
+        if isinstance(value, str):
+            return base64.b64decode(value[7:]) if value.startswith("base64:") else value.encode()
+        url, offset, length = value
+        if self._source is None:
+            raise ConversionError("the store is closed")
+        for name, prefix in self.__dict__["_templates"].items():
+            url = url.replace("{{" + name + "}}", prefix)
+        if url != self._source.path and url != self._url:
+            raise KeyError(f"{key}: refers to {url}, not to this store's file")
+        return self._source.read_range(offset, length)
+
+    def listdir(self, path: str = "") -> list[str]:
+        """The member names of the group at ``path`` (Zarr's ``listdir``)."""
+        prefix = path.strip("/") + "/" if path.strip("/") else ""
+        return sorted({k[len(prefix):].split("/", 1)[0] for k in self._view
+                       if k.startswith(prefix) and "/" in k[len(prefix):]})
 
     def close(self) -> None:
         """Close the HDF5 file (a converted document stays available)."""

@@ -27,7 +27,7 @@ from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .regionref import LindiRegionProxy
 from .selection import chunk_keys, normalize, region_selection, result_shape, take
 from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
-from .values import array_from_json
+from .values import array_from_json, json_chunk_elements
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
@@ -121,10 +121,29 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
             return descriptor_to_dtype(desc, where=where)
         compound = self._meta.zattrs.get("_COMPOUND_DTYPE")
         if compound is not None:
-            return legacy_compound_dtype(compound, where=self._meta.pointer(".zattrs"))
+            return self._legacy_string_fields(legacy_compound_dtype(compound, where=self._meta.pointer(".zattrs")))
         if self._zarray["dtype"] == "|O":
             return self._object_dtype_from_data()
+        if self._legacy_unicode:
+            return h5py.string_dtype()
         return typestr_dtype(self._zarray["dtype"], where=self._meta.pointer(".zarray"))
+
+    @property
+    def _legacy_unicode(self) -> bool:
+        """LINDI 0.4 stored scalar vlen strings as numpy ``<U`` arrays (HDF5 has no such type)."""
+        return self._file._store.document.legacy and np.dtype(self._zarray["dtype"]).kind == "U"
+
+    def _legacy_string_fields(self, dt: np.dtype) -> np.dtype:
+        """LINDI 0.4 marked vlen string members of compounds ``<REFERENCE>`` too: its data tells them apart."""
+        refs = [i for i, name in enumerate(dt.names) if h5py.check_ref_dtype(dt.fields[name][0]) is not None]
+        if not refs or not self._is_json or self._external_link is not None:
+            return dt
+        rows = [row for row in self._json_items()[0] if isinstance(row, list)]
+        strings = {i for i in refs if rows and all(isinstance(row[i], str) for row in rows)}
+        if not strings:
+            return dt
+        return np.dtype([(name, h5py.string_dtype() if i in strings else dt.fields[name][0])
+                         for i, name in enumerate(dt.names)])
 
     def _object_dtype_from_data(self) -> np.dtype:
         """`|O` without a descriptor is a utf-8 vlen string or an object reference (told by the data)."""
@@ -153,8 +172,24 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
         return storage_maxshape(self._storage or {}, self.shape)
 
+    @property
+    def _filters(self) -> dict[str, Any]:
+        """h5py's own ``{filter name: options}`` form: h5py.Dataset properties evaluated on wrappers that
+        reach this dataset through ``__getattr__`` (hdmf's StrDataset) read it."""
+        props = self._filter_properties
+        out: dict[str, Any] = {}
+        if props.shuffle:
+            out["shuffle"] = (self.dtype.itemsize,)
+        if props.compression in ("gzip", "lzf", "szip"):
+            out[props.compression] = props.compression_opts
+        if props.fletcher32:
+            out["fletcher32"] = ()
+        if props.scaleoffset is not None:
+            out["scaleoffset"] = (None, props.scaleoffset)
+        return out
+
     @cached_property
-    def _filters(self) -> FilterProperties:
+    def _filter_properties(self) -> FilterProperties:
         if self._external_link is not None:
             return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
                                                                          self._meta.store_path))
@@ -162,23 +197,23 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @property
     def compression(self) -> str | None:  # type: ignore[override]
-        return self._filters.compression
+        return self._filter_properties.compression
 
     @property
     def compression_opts(self) -> Any:  # type: ignore[override]
-        return self._filters.compression_opts
+        return self._filter_properties.compression_opts
 
     @property
     def shuffle(self) -> bool:  # type: ignore[override]
-        return self._filters.shuffle
+        return self._filter_properties.shuffle
 
     @property
     def fletcher32(self) -> bool:  # type: ignore[override]
-        return self._filters.fletcher32
+        return self._filter_properties.fletcher32
 
     @property
     def scaleoffset(self) -> int | None:  # type: ignore[override]
-        return self._filters.scaleoffset
+        return self._filter_properties.scaleoffset
 
     @property
     def external(self) -> Any:  # type: ignore[override]
@@ -259,7 +294,13 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
                     if not isinstance(items, list) or len(items) < 2:
                         raise DocumentError(f"JSON-codec chunk of {self.name} is not a json2 array",
                                             pointer="/refs/" + key.replace("/", "~1"), source=self._meta.source)
-                    result = (items[:-2], shape)
+                    try:
+                        elements = json_chunk_elements(items[:-2], shape,
+                                                       flat=self._file._store.document.flat_json_chunks)
+                    except ValueError as exc:
+                        raise DocumentError(f"JSON-codec chunk of {self.name}: {exc}", pointer="/refs/" +
+                                            key.replace("/", "~1"), source=self._meta.source) from None
+                    result = (elements, shape)
             self.__dict__["_json_cache"] = result
             return result
 
@@ -294,6 +335,8 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         with store.prefetched(keys, pad_to=self._raw_chunk_bytes):
             out = self._zarr_array.oindex[tuple(items)]
         out = np.asarray(out)
+        if out.dtype.kind == "U":  # LINDI 0.4's scalar strings: h5py gives vlen strings as bytes
+            return np.array([s.encode("utf-8") for s in out.reshape(-1)], dtype=dt).reshape(out.shape)
         if out.dtype.metadata != dt.metadata or out.dtype != dt:
             out = out.view(dt) if out.dtype.itemsize == dt.itemsize else out.astype(dt)
         return out

@@ -6,6 +6,7 @@ implemented over the document's zarr store.
 """
 from __future__ import annotations
 
+import base64
 import os
 import posixpath
 from functools import cached_property
@@ -18,6 +19,7 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
+from ..store.external_links import relocate_external_links
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
@@ -29,6 +31,7 @@ from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
+from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
 from .reference import LindiH5pyReference
@@ -92,6 +95,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src))
         kind = "json" if path is None else container_kind(path)
+        if mode in ("r", "r+") and path is not None and not os.path.exists(path):
+            raise FileNotFoundError(f"no such LINDI file: {path}")
         lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
         try:
             if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
@@ -147,6 +152,30 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                          range_reader=range_reader, coalesce=coalesce)
 
     @classmethod
+    def from_zarr_store(cls, zarr_store: Any, *, mode: str = "r", local_cache: LocalCache | None = None
+                        ) -> LindiH5pyFile:
+        """Open a Zarr v2 store (LINDI 0.4): a :class:`lindi.LindiH5ZarrStore` by its document, any other
+        mapping of keys to bytes by copying its keys into an in-memory document (chunks inline)."""
+        to_rfs = getattr(zarr_store, "to_reference_file_system", None)
+        if callable(to_rfs):
+            rfs = to_rfs()
+        else:
+            refs: dict[str, Any] = {}
+            for key in zarr_store:
+                raw = bytes(zarr_store[key])
+                leaf = key.rpartition("/")[2]
+                refs[key] = strict_json.loads(raw, source=key) if leaf in (".zgroup", ".zarray", ".zattrs") \
+                    else "base64:" + base64.b64encode(raw).decode("ascii")
+            rfs = {"version": 1, "refs": refs}
+        return cls.from_reference_file_system(rfs, mode=mode, local_cache=local_cache)
+
+    @classmethod
+    def from_zarr_group(cls, zarr_group: Any, *, mode: str = "r", local_cache: LocalCache | None = None
+                        ) -> LindiH5pyFile:
+        """Open the store of a Zarr group (LINDI 0.4)."""
+        return cls.from_zarr_store(zarr_group.store, mode=mode, local_cache=local_cache)
+
+    @classmethod
     def from_hdf5_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
                        local_cache: LocalCache | None = None, zarr_store_opts: Any = None, url: str | None = None,
                        range_reader: RangeReader | None = None,
@@ -162,6 +191,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
 
         _check_mode(mode)
+        if mode != "r":  # LINDI 0.4 and h5py semantics differ here; an HDF5 source is never written
+            raise ReadOnlyError(f"an HDF5 file is indexed read-only (mode {mode!r}); open it with mode 'r', "
+                                "edit the LINDI document it gives, and write that")
         src = os.fspath(url_or_path)
         opts = zarr_store_opts if zarr_store_opts is not None else LindiH5ZarrStoreOpts()
         reader = range_reader or default_range_reader
@@ -192,13 +224,32 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
         return strict_json.copy_document(self._store.document.to_dict())
 
-    def write_lindi_file(self, filename: str | os.PathLike[str]) -> None:
-        """Write the document to ``filename`` atomically (see :mod:`lindi._atomic`: mode kept, symlink
-        written through, leftovers of killed writers removed), streamed: no whole-document string."""
+    def write_lindi_file(self, filename: str | os.PathLike[str], *,
+                         generation_metadata: dict[str, Any] | None = None) -> None:
+        """Write the document to ``filename``, as the name says: ``.lindi.tar`` or ``.lindi.d`` containers,
+        else JSON (``.lindi.json``; any other extension is a ``ValueError``).
+
+        Atomic (see :mod:`lindi._atomic`: mode kept, symlink written through, leftovers of killed writers
+        removed) and streamed (no whole-document string). ``generation_metadata`` (LINDI 0.4) is kept in the
+        document as ``generationMetadata``.
+        """
+        name = os.fspath(filename)
+        container = name.rstrip("/").endswith((".lindi.tar", ".lindi.d"))
+        if not container and not name.endswith(".json"):
+            raise ValueError(f"{name}: a LINDI file name ends in .lindi.json, .lindi.tar or .lindi.d")
         target = resolve_target(filename)
+        doc = self._store.document.to_dict()
+        if generation_metadata is not None:
+            doc["generationMetadata"] = generation_metadata
+        doc["refs"] = {**doc["refs"], **relocate_external_links(doc["refs"], old_base=self._store.document.base,
+                                                                new_dir=os.path.dirname(target))}
+        if container:
+            from ..staging import write_container
+            write_container(doc, target, base=self._store.document.base)
+            return
         remove_stale_temporaries(os.path.dirname(target))
         with atomic_file(target, encoding="utf-8") as f:
-            strict_json.write_document(self._store.document.to_dict(), f)
+            strict_json.write_document(doc, f)
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property
@@ -375,9 +426,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             return where.get(leaf, getlink=True)
         link = self._link_of(join(where[0], leaf))
         if link is None or link["type"] == "hard":
-            return h5py.HardLink()
+            return LindiH5pyHardLink()
         if link["type"] == "soft":
-            return h5py.SoftLink(link["path"])
+            return LindiH5pySoftLink(link["path"])
         return h5py.ExternalLink(link["file"], link["target"])
 
     # ---- editing (lindi.editing) ------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import h5py
 
+from .export import copy_into_h5py
 from .node import LindiNode, NodeMeta
 from .reference import LindiH5pyReference
 
@@ -75,11 +76,15 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
                 return self[name]
             except KeyError:
                 return default
+        if not isinstance(name, (str, bytes)):  # a reference: h5py's link and class look-ups take names only
+            raise TypeError(f"A name should be string or bytes, not {type(name)}")
         if name not in self:
             return default
         if getlink:
             link = self._file._link_object(self, name)
-            return type(link) if getclass else link
+            if getclass:  # h5py's class, also for LINDI 0.4's subclasses of it
+                return next(c for c in (h5py.SoftLink, h5py.ExternalLink, h5py.HardLink) if isinstance(link, c))
+            return link
         obj = self[name]
         return h5py.Dataset if isinstance(obj, h5py.Dataset) else h5py.Group
 
@@ -129,4 +134,16 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         return self._file._editor.require_dataset(self, name, shape, dtype, exact, **kwds)
 
     def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:  # type: ignore[override]
-        self._file._editor.copy(self, source, dest, name, **kwds)
+        """As h5py: into this file (edits it), or from this file into another LINDI or h5py file."""
+        if isinstance(dest, str) or getattr(dest, "file", None) is self._file:
+            self._file._editor.copy(self, source, dest, name, **kwds)
+            return
+        obj = self[source] if isinstance(source, str) else source
+        leaf = name if name is not None else obj.name.rpartition("/")[2]
+        if isinstance(dest.file, LindiNode):  # another LINDI file: its editor references our chunks
+            dest.file._editor.copy(dest, obj, leaf, **kwds)
+            return
+        used = sorted(k for k, v in kwds.items() if v)
+        if used:
+            raise ValueError(f"copy(): the option(s) {', '.join(used)} are not supported")
+        copy_into_h5py(obj, dest, leaf)

@@ -16,6 +16,8 @@ import numpy as np
 from ..strict_json import SPECIAL_FLOATS, decode_float, decode_int
 from .reference import reference_from_json
 
+_INT64_MAX = 2**63 - 1
+
 
 def element_from_json(value: Any, dt: np.dtype) -> Any:
     """One element of dtype ``dt`` from its JSON form."""
@@ -62,6 +64,26 @@ def _flatten(value: Any, depth: int) -> list[Any]:
     out: list[Any] = []
     for v in value:
         out.extend(_flatten(v, depth - 1))
+    return out
+
+
+def json_chunk_elements(items: list[Any], shape: list[int], *, flat: bool) -> list[Any]:
+    """The elements (C order) of a JSON-codec chunk body.
+
+    numcodecs, LINDI 0.4 and spec 1.1 nest N-D bodies by shape; spec 1.0 (``flat``) wrote one flat list.
+    The element count tells the two apart; only when every axis after the first is 1 does ``flat`` decide.
+    """
+    if len(shape) < 2:
+        return items
+    count = int(np.prod(shape, dtype=np.int64))
+    nested = len(items) == shape[0] and not (flat and count == shape[0])
+    if not nested:
+        return items
+    out = items
+    for n in shape[1:]:
+        if not all(isinstance(v, list) and len(v) == n for v in out):
+            raise ValueError(f"nested JSON-codec body does not have shape {shape}")
+        out = [x for v in out for x in v]
     return out
 
 
@@ -119,7 +141,7 @@ def infer_attribute(value: Any) -> Any:
     if isinstance(value, bool):
         return np.bool_(value)
     if isinstance(value, int):
-        return np.int64(value)
+        return np.uint64(value) if value > _INT64_MAX else np.int64(value)
     if isinstance(value, float) or (isinstance(value, str) and value in SPECIAL_FLOATS):
         return np.float64(decode_float(value))
     return value
@@ -140,12 +162,13 @@ def _flatten_any(value: Any) -> list[Any]:
 def _infer_dtype(leaves: list[Any]) -> np.dtype:
     if any(isinstance(v, dict) for v in leaves):
         return h5py.ref_dtype
-    if leaves and all(isinstance(v, str) and v not in SPECIAL_FLOATS for v in leaves):
-        return h5py.string_dtype()
+    if leaves and all(isinstance(v, str) for v in leaves) and not all(v in SPECIAL_FLOATS for v in leaves):
+        return h5py.string_dtype()  # "NaN" among other text is text (LINDI 0.4 wrote such lists)
     if leaves and all(isinstance(v, bool) for v in leaves):
         return np.dtype(bool)
     if leaves and all(isinstance(v, int) and not isinstance(v, bool) for v in leaves):
-        return np.dtype("int64")
+        # LINDI 0.4 wrote uint64 values above int64's range as plain integers, without a dtype
+        return np.dtype("uint64" if max(leaves) > _INT64_MAX and min(leaves) >= 0 else "int64")
     return np.dtype("float64")
 
 

@@ -1,4 +1,4 @@
 """On-disk cache of remote byte ranges (see :class:`LocalCache`)."""
-from .local_cache import CacheInfo, LocalCache, cached_range_reader, unsigned_url
+from .local_cache import CacheInfo, ChunkTooLargeError, LocalCache, cached_range_reader, unsigned_url
 
-__all__ = ["CacheInfo", "LocalCache", "cached_range_reader", "unsigned_url"]
+__all__ = ["CacheInfo", "ChunkTooLargeError", "LocalCache", "cached_range_reader", "unsigned_url"]

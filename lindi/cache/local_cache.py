@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from ..backends.base import RangeReader, RangeRequest
 from ..backends.urls import is_local
-from ..errors import CacheError, IntegrityError
+from ..errors import CacheError, ChunkTooLargeError, IntegrityError
 
 DEFAULT_MAX_BYTES = 10 * 1024**3
 # Query parameters that only carry a signature or its validity window.
@@ -42,6 +42,8 @@ _TOUCH_INTERVAL_S = 60.0
 _SCHEMA_VERSION = 1
 _DB_NAME = "chunks.sqlite3"
 
+#: SQLite's default largest value (a blob of 1e9 bytes is refused); LINDI 0.4 stopped at the same size.
+MAX_ENTRY_BYTES = 900 * 1000 * 1000
 
 
 def unsigned_url(url: str) -> str:
@@ -175,6 +177,20 @@ class LocalCache:
 
     def put(self, url: str, offset: int, length: int, data: bytes) -> None:
         self.put_many([(url, offset, length)], [data])
+
+    # -- LINDI 0.4 names ---------------------------------------------------------------
+    def get_remote_chunk(self, *, url: str, offset: int, size: int) -> bytes | None:
+        """LINDI 0.4's name for :meth:`get`."""
+        return self.get(url, offset, size)
+
+    def put_remote_chunk(self, *, url: str, offset: int, size: int, data: bytes) -> None:
+        """LINDI 0.4's name for :meth:`put`: ``ValueError`` when ``data`` is not ``size`` bytes,
+        :class:`ChunkTooLargeError` for a range SQLite cannot hold as one value."""
+        if len(data) != size:
+            raise ValueError(f"data size {len(data)} does not match size {size}")
+        if size >= MAX_ENTRY_BYTES:
+            raise ChunkTooLargeError(f"cannot cache a {size}-byte range: {MAX_ENTRY_BYTES} bytes at most")
+        self.put(url, offset, size, data)
 
     def put_many(self, refs: Sequence[RangeRequest], datas: Sequence[bytes]) -> None:
         """Store bytes for refs; a payload whose size differs from its ref is refused."""

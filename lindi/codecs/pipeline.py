@@ -35,7 +35,9 @@ FILTER_BITSHUFFLE = 32008
 FILTER_ZSTD = 32015
 
 #: Filters that compress, so that one of them last in the pipeline becomes the Zarr compressor.
-_COMPRESSORS = frozenset({FILTER_DEFLATE, FILTER_SZIP, FILTER_LZF, FILTER_BLOSC, FILTER_LZ4, FILTER_ZSTD})
+#: Deflate is not among them: LINDI 0.4, the documents it wrote and the readers built for them (Neurosift's
+#: knows ``zlib`` only as a filter) keep it last in ``filters`` with ``compressor: null`` (spec 1.1).
+_COMPRESSORS = frozenset({FILTER_SZIP, FILTER_LZF, FILTER_BLOSC, FILTER_LZ4, FILTER_ZSTD})
 _BLOSC_CNAMES = ("blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd")
 
 

@@ -1,7 +1,9 @@
 """Walks an open HDF5 file and builds its LINDI document (spec sections 2-6).
 
-Objects are visited depth-first with names in byte order; the first name of an
-object (several hard links) stores it, later names become link placeholders.
+Objects are visited depth-first with names in byte order; every name of an object
+with several hard links holds the full object (chunk refs repeated, data never
+copied) and names after the first are marked as links to it (spec 1.1), except
+a link into its own ancestor, which stays a placeholder.
 Each object is converted into a local batch of refs that is committed only when
 the whole object succeeded, so a failure leaves no half-written object: it is
 reported by path (or raised in strict mode) and the rest of the file converts.
@@ -18,7 +20,7 @@ import numpy as np
 
 from ..codecs import encode_chunk, hdf5_pipeline
 from ..errors import ConversionError, LindiError, UnsupportedObjectError
-from ..strict_json import dumps, encode_float
+from ..strict_json import encode_float
 from .attributes import ConvertedAttributes, convert_attributes
 from .chunk_index import ChunkIndexReader, object_address_and_refcount
 from .chunks import (
@@ -41,7 +43,7 @@ from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject
 from .storage import storage_member
-from .values import element_converter
+from .values import element_converter, json_codec_chunk
 
 #: ``(offset, length) -> bytes`` of the one file being converted (not the batch RangeReader of lindi.backends).
 FileRangeReader = Callable[[int, int], bytes]
@@ -100,6 +102,7 @@ class HDF5Converter:
         self._progress = progress
         self._refs = ReferenceEncoder(h5f)
         self._primary: dict[int, str] = {}
+        self._group_addr: dict[str, int] = {}  # traversal path -> object address of the groups above
         self.document = RefDocument(url, template_threshold=opts.template_threshold)
         self.report = ConversionReport()
 
@@ -109,7 +112,9 @@ class HDF5Converter:
         stack: list[tuple[str, h5py.Group, str]] = []
         try:
             root = self._file["/"]
-            self._primary[object_address_and_refcount(root.id)[0]] = "/"
+            root_address = object_address_and_refcount(root.id)[0]
+            self._primary[root_address] = "/"
+            self._group_addr["/"] = root_address
             self.report.objects += 1
             self._commit(self._group("/", root, stack))
         except Exception as exc:  # h5py raises OSError/ValueError/... on a corrupt file
@@ -164,16 +169,28 @@ class HDF5Converter:
                                                           "target": link.path}})
         obj = parent[name]
         address, refcount = object_address_and_refcount(obj.id)  # h5o.get_info would walk the chunk index
-        if refcount > 1:
-            first = self._primary.setdefault(address, path)
-            if first != path:
-                self.report.links += 1
+        first = self._primary.setdefault(address, path) if refcount > 1 else path
+        if first != path:
+            self.report.links += 1
+            if self._encloses(path, address):
                 return self._placeholder(key, lindi={"link": {"type": "hard", "target": first}})
         if isinstance(obj, h5py.Group):
-            return self._group(path, obj, stack)
-        if isinstance(obj, h5py.Dataset):
-            return self._dataset(path, obj)
-        raise UnsupportedObjectError(f"{type(obj).__name__} objects (committed datatypes) are not represented")
+            self._group_addr[path] = address
+            batch = self._group(path, obj, stack)
+        elif isinstance(obj, h5py.Dataset):
+            batch = self._dataset(path, obj)
+        else:
+            raise UnsupportedObjectError(f"{type(obj).__name__} objects (committed datatypes) are not represented")
+        if first != path:
+            meta = key + "/.lindi"
+            batch.refs[meta] = {**batch.refs.get(meta, {}), "hard_link": first}  # spec 1.1: a marked full copy
+        return batch
+
+    def _encloses(self, path: str, addr: int) -> bool:
+        """Whether a group above ``path`` is the object ``addr`` (a copy of it there would never end)."""
+        parts = path.split("/")
+        return addr == self._group_addr.get("/") or any(
+            self._group_addr.get("/".join(parts[:i])) == addr for i in range(2, len(parts)))
 
     @staticmethod
     def _placeholder(key: str, *, zattrs: dict | None = None, lindi: dict | None = None) -> _Batch:
@@ -283,7 +300,7 @@ class HDF5Converter:
         values = np.asarray(dset[()])
         # h5py expands array-typed elements into trailing axes: keep them together per element
         elements = values.reshape((math.prod(shape), *values.shape[len(dset.shape):]))
-        text = dumps([*(element(v) for v in elements), "|O", shape], sort_keys=True)
+        text = json_codec_chunk([element(v) for v in elements], shape)
         batch.refs[prefix + chunk_key([0] * len(shape))] = text
         batch.inlined += len(text)
 

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from itertools import repeat
 from typing import IO, Any
 
-from .._version import __version__
+from .._version import LINDI_SPEC_VERSION, __version__
 from ..strict_json import dumps, gc_paused
 from .chunks import ChunkTable
+from ..store.external_links import link_base, relocate_external_links
 
-LINDI_SPEC_VERSION = "1.0"
 _TEMPLATE_NAME = "u1"
 
 
@@ -36,6 +36,14 @@ class RefDocument:
         if len(table):
             self._segments.append(table)
             self.url_uses += len(table)
+
+    def relocate_external_links(self, document_dir: str) -> None:
+        """Name external link files (as the HDF5 file holds them) from ``document_dir``, where the
+        document is about to be written."""
+        base = link_base(self.url)
+        for segment in self._segments:
+            if isinstance(segment, dict):
+                segment.update(relocate_external_links(segment, old_base=base, new_dir=document_dir))
 
     def _header(self) -> tuple[dict[str, Any], str]:
         head: dict[str, Any] = {"version": 1, "lindi_spec": LINDI_SPEC_VERSION,

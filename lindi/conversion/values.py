@@ -1,8 +1,8 @@
 """HDF5 values as strict JSON, driven by their datatype descriptor.
 
 Used for JSON-codec chunks (strings, references, compounds, vlen) and for
-attribute values. Special floats become strings and unsafe integers decimal
-strings (spec section 7), via :mod:`lindi.strict_json`.
+attribute values. Special floats become strings (spec section 7), via
+:mod:`lindi.strict_json`; integers stay exact plain JSON integers.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedObjectError
-from ..strict_json import MAX_SAFE_INTEGER, encode_float, encode_int
+from ..strict_json import dumps, encode_float, encode_int
 from .dtypes import Descriptor
 from .references import ReferenceEncoder
 
@@ -94,8 +94,6 @@ def _fast_numeric(desc: Descriptor) -> Callable[[np.ndarray], Any] | None:
         values = arr.tolist()
         if kind == "f" and arr.size and not np.isfinite(arr).all():
             return _map_nested(values, encode_float)
-        if kind in "iu" and arr.size and (int(arr.max()) > MAX_SAFE_INTEGER or int(arr.min()) < -MAX_SAFE_INTEGER):
-            return _map_nested(values, encode_int)
         return values
     return convert
 
@@ -104,6 +102,13 @@ def _map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(values, list):
         return [_map_nested(v, fn) for v in values]
     return fn(values)
+
+
+def json_codec_chunk(elements: list, shape: list[int], *, flat: bool = False) -> str:
+    """The text of a JSON-codec chunk in numcodecs' layout: the elements nested by ``shape`` (as
+    ``ndarray.tolist()``), then ``"|O"``, then the shape (spec 1.1). ``flat``: spec 1.0's one flat list."""
+    body = elements if flat else _nest(elements, tuple(shape))
+    return dumps([*body, "|O", list(shape)], sort_keys=True)
 
 
 def _nest(flat: list, shape: tuple[int, ...]) -> list:

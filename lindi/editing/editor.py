@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import h5py
 import numpy as np
 
-from .._version import __version__
+from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
 from ..LindiH5pyFile.attributes import ANNOTATIONS
 from ..LindiH5pyFile.dataset import LindiH5pyDataset
 from ..LindiH5pyFile.group import LindiH5pyGroup
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from ..LindiH5pyFile.file import LindiH5pyFile
     from ..LindiH5pyFile.node import NodeMeta
 
-LINDI_SPEC = "1.0"
 ZGROUP = {"zarr_format": 2}
 
 
@@ -86,7 +85,7 @@ class DocumentEditor:
             if value is not None and leaf in (".zarray", ".zattrs", ".lindi", ".zgroup"):
                 check_metadata(leaf, value, where=f"/{key}")
         doc = self._store.document
-        if doc.legacy:  # the first edit makes a LINDI 0.4 document a 1.0 one (it gains .lindi keys)
+        if doc.legacy:  # the first edit makes a LINDI 0.4 document a 1.x one (it gains .lindi keys)
             doc.lindi_spec = LINDI_SPEC
             doc.extra.pop("generationMetadata", None)
         if self._undo is not None:

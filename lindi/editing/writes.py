@@ -14,10 +14,9 @@ from typing import Any
 import h5py
 import numpy as np
 
-from .. import strict_json
 from ..codecs import encode_chunk
 from ..conversion.dtypes import describe
-from ..conversion.values import element_converter
+from ..conversion.values import element_converter, json_codec_chunk
 from ..LindiH5pyFile.selection import normalize, result_shape
 from ..LindiH5pyFile.values import array_from_json
 from ..store.index import join
@@ -147,7 +146,8 @@ def json_chunk(dset: Any, values: np.ndarray) -> dict[str, Any]:
     key = chunk_key(dset._meta.store_path, (0,) * len(shape), dset._zarray.get("dimension_separator") or ".")
     if not math.prod(shape):
         return {key: None}
-    text = strict_json.dumps([*(element(v) for v in values.reshape(-1)), "|O", shape], sort_keys=True)
+    text = json_codec_chunk([element(v) for v in values.reshape(-1)], shape,
+                            flat=dset._file._store.document.flat_json_chunks)
     return {key: text}
 
 

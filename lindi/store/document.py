@@ -13,14 +13,16 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .. import strict_json
+from .._version import LINDI_SPEC_VERSION
 from ..strict_json import ref_pointer
 from ..backends.urls import local_path
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
+from .hardlink_copies import collapse_hard_link_copies, with_hard_link_copies
 from .policy import UrlPolicy, applying, is_remote
+from .url_resolvers import resolve_url
 
-SUPPORTED_MAJOR = 1
-SUPPORTED_MINOR = 0
+SUPPORTED_MAJOR, SUPPORTED_MINOR = (int(n) for n in LINDI_SPEC_VERSION.split("."))
 #: A template use ``{{name}}`` in a ref URL (spec section 1); group 1 is the name.
 TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
@@ -47,6 +49,11 @@ class RefDocument:
     def legacy(self) -> bool:
         return self.lindi_spec is None
 
+    @property
+    def flat_json_chunks(self) -> bool:
+        """Spec 1.0 wrote N-D JSON-codec chunks as one flat list; LINDI 0.4 and spec 1.1 nest them (numcodecs)."""
+        return self.lindi_spec == "1.0"
+
     def to_dict(self) -> dict[str, Any]:
         """The document as a JSON-ready dict (the same members it was loaded with)."""
         out: dict[str, Any] = {"version": 1}
@@ -55,7 +62,7 @@ class RefDocument:
         out.update(self.extra)
         if self.templates:
             out["templates"] = dict(self.templates)
-        out["refs"] = self.refs
+        out["refs"] = with_hard_link_copies(self.refs)
         return out
 
     def expand_url(self, url: str, key: str) -> str:
@@ -71,6 +78,8 @@ class RefDocument:
         if not ("://" in url or os.path.isabs(url)):
             self.policy.check_relative(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
             url = self._join_base(url, key)
+        if is_remote(url):
+            url = resolve_url(url)
         self.policy.check(url, where=f"{self.source or 'document'} {ref_pointer(key)}")
         return url
 
@@ -120,6 +129,8 @@ def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -
             warnings.warn(f"{source or 'document'}: lindi_spec {spec} is newer than {SUPPORTED_MAJOR}.{SUPPORTED_MINOR};"
                           " reading what this reader knows", stacklevel=3)
     extra = {k: v for k, v in doc.items() if k not in ("version", "lindi_spec", "templates", "refs")}
+    if spec is not None:  # LINDI 0.4 wrote no .lindi: its documents hold no marked copies
+        refs = collapse_hard_link_copies(refs)
     return RefDocument(refs=refs, templates=dict(templates), source=source, base=base, lindi_spec=spec, extra=extra)
 
 

@@ -37,7 +37,7 @@ def test_written_file_equals_dict_and_is_strict_compact_json(tmp_path):
     text = (tmp_path / "out.lindi.json").read_text()
     assert json.loads(text, parse_constant=lambda t: pytest.fail(f"bare {t}")) == doc
     assert "\n" not in text and ": " not in text
-    assert doc["lindi_spec"] == "1.0" and doc["generator"]["name"] == "lindi"
+    assert doc["lindi_spec"] == "1.1" and doc["generator"]["name"] == "lindi"
     assert doc["templates"] == {"u1": str(src)}
     assert doc["refs"]["x/3"][0] == "{{u1}}"
 

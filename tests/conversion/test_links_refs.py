@@ -24,7 +24,7 @@ def test_object_references(tmp_path, convert):
         d.attrs["ref_array"] = np.array([d.ref, f.ref], dtype=h5py.ref_dtype)
     c = convert(path)
     assert c.meta("refs2d", ".zarray")["dtype"] == "|O"
-    assert c.json_chunk("refs2d/0.0") == [_ref("/", "root-id"), _ref("/g", "g-id"), _ref("/d"), _ref()]
+    assert c.json_chunk("refs2d/0.0") == [[_ref("/", "root-id"), _ref("/g", "g-id")], [_ref("/d"), _ref()]]
     assert c.json_chunk("ref0d/0") == [_ref("/g", "g-id")]
     assert c.meta("ref0d", ".zattrs")["_SCALAR"] is True
     zattrs = c.meta("d", ".zattrs")
@@ -92,16 +92,19 @@ def test_soft_external_and_hard_links(tmp_path, convert):
     assert c.meta("a/b/rel", ".zattrs") == {"_SOFT_LINK": {"path": "data"}}
     assert c.meta("chain", ".zattrs") == {"_SOFT_LINK": {"path": "/abs"}}
     assert c.meta("dangling", ".zattrs") == {"_SOFT_LINK": {"path": "/nowhere"}}
-    for name in ("abs", "chain", "dangling", "ext", "z_second_name", "a/c"):
+    for name in ("abs", "chain", "dangling", "ext", "a/c"):
         assert c.meta(name, ".zgroup") == {"zarr_format": 2}
+    # as HDF5 holds them, until the document is written to a folder (then from there: tests/interop)
     assert c.meta("ext", ".lindi") == {"link": {"type": "external", "file": "other.h5", "target": "/there"}}
     assert c.meta("ext_missing", ".lindi")["link"]["file"] == "missing.h5"
-    assert c.meta("z_second_name", ".lindi") == {"link": {"type": "hard", "target": "/a/b/data"}}
-    assert c.meta("a/c", ".lindi") == {"link": {"type": "hard", "target": "/a/b"}}
-    assert not any(k.startswith(("z_second_name/", "a/c/")) and not k.endswith((".zgroup", ".lindi"))
-                   for k in c.refs)  # stored once
+    # spec 1.1: every name of a hard link holds the full object, later names marked as links
+    assert c.meta("z_second_name", ".lindi") == {**c.meta("a/b/data", ".lindi"), "hard_link": "/a/b/data"}
+    assert c.meta("z_second_name", ".zarray") == c.meta("a/b/data", ".zarray")
+    assert c.refs["z_second_name/0"] == c.refs["a/b/data/0"]  # the same byte range: no data copied
+    assert c.meta("a/c", ".lindi")["hard_link"] == "/a/b"
+    assert c.refs["a/c/data/0"] == c.refs["a/b/data/0"] and c.meta("a/c/data", ".lindi")["hard_link"] == "/a/b/data"
     assert c.array_keys("a/b/data") == ["a/b/data/0"]
-    assert c.report.links == 8 and c.report.unsupported == []
+    assert c.report.links == 10 and c.report.unsupported == []  # the copy at a/c meets data and rel again
 
 
 def test_member_order_and_deep_wide_hierarchy(tmp_path, convert):

@@ -90,7 +90,7 @@ def test_copy_refusals_leave_the_document_unchanged(files):
             f.copy(source["outside"], "g")
         with pytest.raises(EditError, match="not ndarray"):
             f.copy(np.arange(3), "a")
-        with h5py.File(files / "scratch.h5", "w") as other:
-            with pytest.raises(EditError, match="only copy into this LINDI file"):
-                f.copy(source["outside"], other)
+        with h5py.File(files / "scratch.h5", "w") as other:  # as h5py: copying out into another file
+            f.copy(source["outside"], other)
+            assert "outside" in other
     assert f.to_reference_file_system() == before

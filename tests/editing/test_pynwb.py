@@ -29,7 +29,7 @@ def test_write_new_lindi_json_with_staging_area(plain_nwb, tmp_path):
         with pynwb.NWBHDF5IO(file=f, mode="w") as io:
             io.write(build_nwb())
         doc = json.loads((tmp_path / "new.lindi.json").read_text())
-        assert doc["lindi_spec"] == "1.0" and lindi.validate(doc).valid
+        assert doc["lindi_spec"] == "1.1" and lindi.validate(doc).valid
         assert_reads_like(plain_nwb, lindi.LindiH5pyFile.from_lindi_file(tmp_path / "new.lindi.json"))
 
 

@@ -94,11 +94,23 @@ def _compare_object(walk: _Walk, path: str, h: Any, l: Any, *, recurse: bool = T
         _compare_dataset(walk, path, h, l)
 
 
-def _link_of(link: Any) -> tuple:
+def _link_folder(obj: Any) -> str | None:
+    """The folder relative external-link names resolve from: an HDF5 file's, or a LINDI document's base."""
+    store = getattr(obj.file, "_store", None)
+    if store is not None:
+        return store.document.base
+    return os.path.dirname(os.path.abspath(obj.file.filename))
+
+
+def _link_of(link: Any, folder: str | None) -> tuple:
     if isinstance(link, h5py.SoftLink):
         return ("soft", link.path)
     if isinstance(link, h5py.ExternalLink):
-        return ("external", link.filename, link.path)
+        # HDF5 resolves a relative file name from the linking file's folder, LINDI from the document's (spec 1.1)
+        name = link.filename
+        if "://" not in name and not os.path.isabs(name) and folder is not None and "://" not in folder:
+            name = os.path.normpath(os.path.join(folder, name))
+        return ("external", name, link.path)
     if isinstance(link, h5py.HardLink):
         return ("hard",)
     return ("unknown", type(link).__name__)
@@ -118,13 +130,16 @@ def _compare_members(walk: _Walk, path: str, h: h5py.Group, l: Any) -> None:
     l_len = walk.attempt(path, "len()", lambda: len(l))
     if l_len is not _NOT_READ and l_len != len(h):
         walk.add(path, "len()", len(h), l_len)
+    folders = (_link_folder(h), _link_folder(l))
+    if None in folders:  # a document without a location: compare the names as written
+        folders = (None, None)
     for name in h_names:
         child = f"{path.rstrip('/')}/{name}"
-        h_link = _link_of(h.get(name, getlink=True))
+        h_link = _link_of(h.get(name, getlink=True), folders[0])
         l_link_obj = walk.attempt(child, "get(getlink=True)", lambda: l.get(name, getlink=True))
         if l_link_obj is _NOT_READ:
             continue
-        l_link = _link_of(l_link_obj)
+        l_link = _link_of(l_link_obj, folders[1])
         if h_link != l_link:
             walk.add(child, "link", h_link, l_link)
         h_in = name in h

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import h5py
@@ -21,20 +20,7 @@ from .nwb_digest import digest
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / "conformance" / ".work" / "venv-interop04"
 SCRIPT = Path(__file__).with_name("nwb_digest.py")
-
-
-@pytest.fixture(scope="session")
-def python04() -> str:
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, timeout=300)
-    # imagecodecs: LINDI 0.4.6 imports it at load time without declaring it
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "lindi==0.4.6", "pynwb", "imagecodecs"],
-                   check=True, timeout=900)
-    return str(python)
 
 
 @pytest.fixture(scope="session")
