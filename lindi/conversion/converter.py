@@ -103,6 +103,7 @@ class HDF5Converter:
         self._refs = ReferenceEncoder(h5f)
         self._primary: dict[int, str] = {}
         self._group_addr: dict[str, int] = {}  # traversal path -> object address of the groups above
+        self._copy_of: dict[str, str] = {}  # path of a marked copy of a group -> its first name
         self.document = RefDocument(url, template_threshold=opts.template_threshold)
         self.report = ConversionReport()
 
@@ -181,10 +182,22 @@ class HDF5Converter:
             batch = self._dataset(path, obj)
         else:
             raise UnsupportedObjectError(f"{type(obj).__name__} objects (committed datatypes) are not represented")
-        if first != path:
+        if first != path and first != self._mirrored(path):
             meta = key + "/.lindi"
             batch.refs[meta] = {**batch.refs.get(meta, {}), "hard_link": first}  # spec 1.1: a marked full copy
+            if isinstance(obj, h5py.Group):
+                self._copy_of[path] = first
         return batch
+
+    def _mirrored(self, path: str) -> str | None:
+        """Inside a marked copy of a group, the name ``path`` has below its first name (only the top of a copy
+        is marked: what lies below it equals what lies below the first name)."""
+        parts = path.split("/")
+        for i in range(len(parts) - 1, 1, -1):
+            first = self._copy_of.get("/".join(parts[:i]))
+            if first is not None:
+                return first + "/" + "/".join(parts[i:])
+        return None
 
     def _encloses(self, path: str, addr: int) -> bool:
         """Whether a group above ``path`` is the object ``addr`` (a copy of it there would never end)."""

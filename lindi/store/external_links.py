@@ -13,7 +13,7 @@ from typing import Any
 
 from .document import join_url
 from .policy import is_remote
-from .ranges import local_path
+from ..backends.urls import local_path
 
 
 def link_base(linking_file: str) -> str:

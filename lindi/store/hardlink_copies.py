@@ -93,9 +93,11 @@ def with_hard_link_copies(refs: dict[str, Any]) -> dict[str, Any]:
                 below[node].append(key)
     out = {key: value for key, value in refs.items() if _owner(key, links) is None}
 
-    def copy(node: str, link: dict[str, Any], active: frozenset[str]) -> None:
+    def copy(node: str, link: dict[str, Any], active: frozenset[str], position: str) -> None:
+        # ``position``: the placeholder this copy mirrors; whether it stays a placeholder (a link into its own
+        # ancestor) is decided there, so a copy below another copy equals what lies below the first name
         target = link["target"].strip("/")
-        if target in active or target == "" or node.startswith(target + "/"):
+        if target in active or target == "" or position.startswith(target + "/"):
             out[node + "/.zgroup"] = dict(ZGROUP)
             out[node + "/.lindi"] = {"link": dict(link)}
             return
@@ -113,11 +115,11 @@ def with_hard_link_copies(refs: dict[str, Any]) -> dict[str, Any]:
         if target + "/.lindi" not in refs:
             out[node + "/.lindi"] = {"hard_link": link["target"]}
         for inner_node, inner_link in inner.items():
-            copy(node + inner_node[len(target):], inner_link, active | {target})
+            copy(node + inner_node[len(target):], inner_link, active | {target}, inner_node)
 
     for node, link in links.items():
         if _owner(node + "/.lindi", {n for n in links if n != node}) is None:
-            copy(node, link, frozenset())
+            copy(node, link, frozenset(), node)
     return out
 
 
