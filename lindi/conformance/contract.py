@@ -21,10 +21,9 @@ from .ops import OpsError, replay
 SUITE = "1.1"
 #: The environment variable by which the conformance runner allows loopback addresses (README, CLI contract).
 ALLOW_LOOPBACK_ENV = "LINDI_CONFORMANCE_ALLOW_LOOPBACK"
-# The feature vocabulary of conformance/README.md that this package reads. "spec-1.1" (and its vector
-# feature "spec_1_1") is claimed once the reader reads the 1.1 forms of issue 13 (nested JSON-codec chunks).
+# The feature vocabulary of conformance/README.md that this package reads.
 FEATURES = [
-    "spec-1.0", "legacy", "http",
+    "spec-1.0", "spec-1.1", "spec_1_1", "legacy", "http",
     "numeric", "bool_complex", "enum", "strings", "opaque", "vlen", "compound", "scalars", "empty_null",
     "references", "region_references", "dimension_scales", "links", "layouts", "filters", "attributes",
     "hierarchy", "storage", "separator", "large_values",

@@ -5,10 +5,6 @@ import json
 
 from .conftest import LINDI_CMD, run_suite
 
-#: Vectors of the 1.1 forms (issue 13): the reader claims "spec-1.1" once it reads nested JSON-codec chunks.
-NOT_YET_CLAIMED = {"read/spec_1_1/spec_1_1"}
-
-
 def test_every_vector_passes_against_this_package(tmp_path):
     report = tmp_path / "report.jsonl"
     proc = run_suite("--jobs", "2", "--report", str(report), "--", *LINDI_CMD)
@@ -18,8 +14,7 @@ def test_every_vector_passes_against_this_package(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     kinds = {r["kind"] for r in lines[:-1]}
     assert kinds == {"validate", "read", "remote", "legacy", "write"}
-    # the only vectors skipped are those of capabilities this package does not claim yet (contract.FEATURES)
     skipped = {r["id"]: r["reason"] for r in lines[:-1] if r["status"] == "skip"}
-    assert set(skipped) <= NOT_YET_CLAIMED, skipped
+    assert not skipped, skipped  # this package claims every capability of the suite
     n = len(lines) - 1
-    assert proc.stdout.strip().splitlines()[-1] == f"{n - len(skipped)} passed, 0 failed, {len(skipped)} skipped, 0 errors"
+    assert proc.stdout.strip().splitlines()[-1] == f"{n} passed, 0 failed, 0 skipped, 0 errors"
