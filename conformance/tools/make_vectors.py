@@ -28,7 +28,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import h5py
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import features  # noqa: E402
@@ -112,38 +111,8 @@ def slash_separator(doc: dict[str, Any]) -> None:
             refs[f"{path}/" + key.rpartition("/")[2].replace(".", "/")] = refs.pop(key)
 
 
-def _plain_integers(value: Any) -> Any:
-    """Decimal strings of integers as JSON integers (1.1), inside lists too."""
-    if isinstance(value, list):
-        return [_plain_integers(v) for v in value]
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    return value
-
-
-def to_spec_1_1(doc: dict[str, Any]) -> None:
-    """The 1.1 forms of issue 13: nested JSON-codec chunks, zlib last in filters, plain 64-bit integers."""
-    refs = doc["refs"]
-    doc["lindi_spec"] = "1.1"
-    for key in [k for k in refs if k.endswith("/.zarray")]:
-        path, z = key[: -len("/.zarray")], refs[key]
-        if z["compressor"] is not None and z["compressor"]["id"] == "zlib":
-            z["filters"] = [*(z["filters"] or []), z["compressor"]]
-            z["compressor"] = None
-        if isinstance(z["fill_value"], str) and z["dtype"][1] in "iu":
-            z["fill_value"] = int(z["fill_value"])
-        chunk = f"{path}/" + ".".join("0" * len(z["shape"]))
-        if z["dtype"] == "|O" and len(z["shape"]) > 1 and chunk in refs:
-            items = json.loads(refs[chunk])
-            nested = np.array(items[:-2] + [None], dtype=object)[:-1].reshape(items[-1]).tolist()
-            refs[chunk] = json.dumps([*nested, "|O", items[-1]], separators=(",", ":"))
-    zattrs = refs.get(".zattrs", {})
-    for name in list(zattrs):
-        zattrs[name] = _plain_integers(zattrs[name])
-
-
 #: Documents the converter does not write as such: changed before they become vectors (same expected dump).
-POSTPROCESS = {"separator": slash_separator, "spec_1_1": to_spec_1_1}
+POSTPROCESS = {"separator": slash_separator}
 
 
 def make_read(tmp: str) -> None:
