@@ -46,7 +46,7 @@ class LindiH5pyAttributes(h5py.AttributeManager):
         info = self._type_info(name)
         try:
             if info is None:
-                result = infer_attribute(value)
+                result = infer_attribute(value, legacy=self._meta.file._store.document.legacy)
             else:
                 result = typed_attribute(value, info, descriptor_to_dtype(info.get("dtype"), where=self._meta.pointer(".lindi")))
         except (TypeError, ValueError, KeyError) as exc:

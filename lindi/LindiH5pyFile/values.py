@@ -8,6 +8,7 @@ into ``str`` as h5py does for attributes.
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import h5py
@@ -131,20 +132,34 @@ def array_from_json(value: Any, shape: tuple[int, ...] | list[int] | None, dt: n
     return out.reshape(shape)
 
 
-def infer_attribute(value: Any) -> Any:
-    """An attribute value without type info, by the default inference of spec 5.1."""
+def infer_attribute(value: Any, *, legacy: bool = False) -> Any:
+    """An attribute value without type info, by the default inference of spec 5.1.
+
+    Spec 1.x classifies numbers by value (``1.0`` is int64; an integer outside int64 is float64), so that a
+    reader whose JSON parser keeps no lexical form (JavaScript's) gets the same answer. ``legacy`` documents
+    (LINDI 0.3/0.4) were read by how the number was written: a float stays a float, and a plain integer above
+    int64's range is the uint64 LINDI 0.4 wrote without a dtype.
+    """
     if isinstance(value, list):
-        dt = _infer_dtype(_flatten_any(value))
+        dt = _infer_dtype(_flatten_any(value), legacy=legacy)
         return array_from_json(value, _nested_shape(value, dt), dt)
     if isinstance(value, dict) and "_REFERENCE" in value:
         return reference_from_json(value)
     if isinstance(value, bool):
         return np.bool_(value)
-    if isinstance(value, int):
-        return np.uint64(value) if value > _INT64_MAX else np.int64(value)
-    if isinstance(value, float) or (isinstance(value, str) and value in SPECIAL_FLOATS):
-        return np.float64(decode_float(value))
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value in SPECIAL_FLOATS):
+        dt = _infer_dtype([value], legacy=legacy)
+        return dt.type(decode_float(value) if dt.kind == "f" else int(value))
     return value
+
+
+def _is_int64_value(v: Any) -> bool:
+    """A JSON number whose value is an integer of the int64 range (spec 1.x: whatever its written form)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if isinstance(v, float) and not (math.isfinite(v) and v.is_integer()):
+        return False
+    return -_INT64_MAX - 1 <= int(v) <= _INT64_MAX
 
 
 def _flatten_any(value: Any) -> list[Any]:
@@ -159,17 +174,19 @@ def _flatten_any(value: Any) -> list[Any]:
     return out
 
 
-def _infer_dtype(leaves: list[Any]) -> np.dtype:
+def _infer_dtype(leaves: list[Any], *, legacy: bool = False) -> np.dtype:
     if any(isinstance(v, dict) for v in leaves):
         return h5py.ref_dtype
     if leaves and all(isinstance(v, str) for v in leaves) and not all(v in SPECIAL_FLOATS for v in leaves):
         return h5py.string_dtype()  # "NaN" among other text is text (LINDI 0.4 wrote such lists)
     if leaves and all(isinstance(v, bool) for v in leaves):
         return np.dtype(bool)
-    if leaves and all(isinstance(v, int) and not isinstance(v, bool) for v in leaves):
-        # LINDI 0.4 wrote uint64 values above int64's range as plain integers, without a dtype
-        return np.dtype("uint64" if max(leaves) > _INT64_MAX and min(leaves) >= 0 else "int64")
-    return np.dtype("float64")
+    if legacy:
+        if leaves and all(isinstance(v, int) and not isinstance(v, bool) for v in leaves):
+            # LINDI 0.4 wrote uint64 values above int64's range as plain integers, without a dtype
+            return np.dtype("uint64" if max(leaves) > _INT64_MAX and min(leaves) >= 0 else "int64")
+        return np.dtype("float64")
+    return np.dtype("int64") if leaves and all(_is_int64_value(v) for v in leaves) else np.dtype("float64")
 
 
 def typed_attribute(value: Any, info: dict[str, Any], dt: np.dtype) -> Any:

@@ -215,3 +215,30 @@ def test_malformed_attr_order_is_a_document_error_naming_it(order):
     with pytest.raises(DocumentError, match="attr_order") as info:
         list(f["g"].attrs)
     assert info.value.pointer == "/refs/g~1.lindi/attr_order"
+
+
+def _untyped(attrs: dict, *, legacy: bool) -> dict:
+    refs = {".zgroup": {"zarr_format": 2}, ".zattrs": attrs}
+    doc = {"version": 1, "refs": refs} if legacy else {"version": 1, "lindi_spec": "1.1", "refs": refs}
+    f = LindiH5pyFile.from_reference_file_system(doc)
+    return {name: f.attrs[name] for name in attrs}
+
+
+def test_untyped_numbers_are_classified_by_value_in_1x_documents():
+    """Spec 1.1 section 5.1: 1, 1.0 and 1e0 are the same value (a JavaScript parser cannot tell them apart)."""
+    got = _untyped({"one": 1.0, "half": 2.5, "ints": [1, 2.0], "mixed": [1, 2.5], "big": 2**64 - 1,
+                    "neg": -(2**63), "nan": "NaN"}, legacy=False)
+    assert type(got["one"]) is np.int64 and got["one"] == 1
+    assert type(got["half"]) is np.float64 and got["half"] == 2.5
+    assert got["ints"].dtype == np.int64 and got["ints"].tolist() == [1, 2]
+    assert got["mixed"].dtype == np.float64 and got["mixed"].tolist() == [1.0, 2.5]
+    assert type(got["big"]) is np.float64 and got["big"] == float(2**64 - 1)  # beyond int64: float64
+    assert type(got["neg"]) is np.int64 and got["neg"] == -(2**63)
+    assert np.isnan(got["nan"])
+
+
+def test_untyped_numbers_of_legacy_documents_keep_their_written_form():
+    got = _untyped({"one": 1.0, "ints": [1, 2], "floats": [1.0, 2.0], "u64": 2**64 - 1}, legacy=True)
+    assert type(got["one"]) is np.float64
+    assert got["ints"].dtype == np.int64 and got["floats"].dtype == np.float64
+    assert type(got["u64"]) is np.uint64 and got["u64"] == 2**64 - 1  # LINDI 0.4 wrote uint64 without a dtype
