@@ -132,6 +132,8 @@ def test_paths_through_external_links_are_not_followed(converted, run):
     """Listing below an external link would open the linked HDF5 file: refused, the file stays unopened."""
     conv = converted("h5:links")
     result = run("ls", conv.lindi_path, "/ext_present/data")
-    assert result.exit_code == 2 and "would have opened the HDF5 file 'external_target.h5'" in result.stderr
-    assert run("ls", conv.lindi_path, "/ext_present").stdout.split() == [
-        "/ext_present", "external", "link", "->", "external_target.h5:/remote/data"]
+    assert result.exit_code == 2 and "would have opened the HDF5 file '" in result.stderr
+    assert "external_target.h5' named at ext_present/.lindi" in result.stderr
+    words = run("ls", conv.lindi_path, "/ext_present").stdout.split()
+    assert words[:4] == ["/ext_present", "external", "link", "->"]
+    assert words[4].endswith("external_target.h5:/remote/data") and len(words) == 5
