@@ -88,6 +88,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         ``LINDI_USE_FILE_LOCKING=FALSE`` turns that off (see :mod:`lindi._locking`).
         """
         from ..staging import StagingArea, container_kind, load_container
+        from ..staging.lindi_dir import recover_interrupted_swap
 
         _check_mode(mode)
         src = os.fspath(url_or_path)
@@ -95,6 +96,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src))
         kind = "json" if path is None else container_kind(path)
+        if kind == "dir":
+            recover_interrupted_swap(resolve_target(path))  # a .lindi.d a killed writer left set aside
         if mode in ("r", "r+") and path is not None and not os.path.exists(path):
             raise FileNotFoundError(f"no such LINDI file: {path}")
         lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
