@@ -15,6 +15,8 @@ import functools
 from collections.abc import Callable
 
 import h5py
+from h5py._objects import phil  # h5py's lock around every libhdf5 call: HDF5 is not thread-safe
+
 
 
 class _Token(ctypes.Structure):
@@ -72,7 +74,9 @@ def istore_k(file_id: h5py.h5f.FileID) -> int | None:
         return None
     plist = file_id.get_create_plist()
     k = ctypes.c_uint(0)
-    if lib.H5Pget_istore_k(plist.id, ctypes.byref(k)) < 0 or k.value == 0:
+    with phil:
+        status = lib.H5Pget_istore_k(plist.id, ctypes.byref(k))
+    if status < 0 or k.value == 0:
         return None
     return int(k.value)
 
@@ -90,8 +94,10 @@ def object_address_and_refcount(object_id: h5py.h5o.ObjectID) -> tuple[int, int]
         return info.addr, info.rc
     out = _ObjectInfo()
     address = ctypes.c_uint64(0)
-    if lib.H5Oget_info3(object_id.id, ctypes.byref(out), _INFO_BASIC) < 0 or \
-            lib.H5VLnative_token_to_addr(object_id.id, out.token, ctypes.byref(address)) < 0:
+    with phil:  # another thread's h5py call must not run inside these (a crash, not an error, otherwise)
+        failed = lib.H5Oget_info3(object_id.id, ctypes.byref(out), _INFO_BASIC) < 0 or \
+            lib.H5VLnative_token_to_addr(object_id.id, out.token, ctypes.byref(address)) < 0
+    if failed:
         info = h5py.h5o.get_info(object_id)
         return info.addr, info.rc
     return int(address.value), int(out.rc)
