@@ -17,7 +17,7 @@ import json
 import os
 import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import strict_json
@@ -79,6 +79,38 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     except OSError as exc:
         raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
+
+
+def write_tar_members(path: str | os.PathLike[str], members: list[tuple[str, int, Callable[[], bytes]]]) -> str:
+    """Write a tar at ``path`` holding ``members`` (name, size, reader of its bytes) after the entry and
+    index LINDI 0.4 reads, atomically; members are read one at a time. Returns the absolute path."""
+    target = resolve_target(path)
+    layout = _layout([(name, size) for name, size, _ in members])
+    remove_stale_temporaries(os.path.dirname(target))
+    try:
+        with atomic_file(target) as raw, \
+                tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            index = layout["files"]
+            _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
+            _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
+            for (name, size, read), entry in zip(members, index[2:]):
+                data = read()
+                if len(data) != size:
+                    raise StagingError(f"member {name} changed size while {target} was written")
+                _add(tar, name, data, entry["o"])
+    except OSError as exc:
+        raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+def archive_members(path_or_url: str) -> Members:
+    """``name -> (data offset, size)`` of a local tar (scanned) or a remote one (from its index)."""
+    return _remote_members(path_or_url) if is_remote(path_or_url) else tar_members(path_or_url)
+
+
+def read_member(path_or_url: str, offset: int, length: int) -> bytes:
+    """``length`` bytes at ``offset`` of a local or remote archive."""
+    return _read(path_or_url, offset, length)
 
 
 def _blocks(n: int) -> int:
