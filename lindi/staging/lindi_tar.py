@@ -12,12 +12,13 @@ checksummed); a remote one needs the index.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import tarfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import strict_json
@@ -63,8 +64,7 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     layout = _layout([(DOCUMENT_NAME, len(document))] + [(blob_relpath(d), n) for d, n in sizes.items()])
     remove_stale_temporaries(os.path.dirname(target))
     try:
-        with atomic_file(target) as raw, \
-                tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        with _new_archive(target) as tar:
             index = layout["files"]
             _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
             _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
@@ -88,8 +88,7 @@ def write_tar_members(path: str | os.PathLike[str], members: list[tuple[str, int
     layout = _layout([(name, size) for name, size, _ in members])
     remove_stale_temporaries(os.path.dirname(target))
     try:
-        with atomic_file(target) as raw, \
-                tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        with _new_archive(target) as tar:
             index = layout["files"]
             _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
             _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
@@ -111,6 +110,18 @@ def archive_members(path_or_url: str) -> Members:
 def read_member(path_or_url: str, offset: int, length: int) -> bytes:
     """``length`` bytes at ``offset`` of a local or remote archive."""
     return _read(path_or_url, offset, length)
+
+
+@contextlib.contextmanager
+def _new_archive(target: str) -> Iterator[tarfile.TarFile]:
+    """A tar that replaces ``target`` atomically and ends with exactly the two zero blocks of the
+    end-of-archive marker. LINDI 0.4 appends members over the last 1024 bytes; the zero padding to a
+    10 KiB record that :mod:`tarfile` adds would stay in front of them and end the archive for readers."""
+    with atomic_file(target) as raw:
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            yield tar
+            end = tar.offset
+        raw.truncate(end + 2 * BLOCK)
 
 
 def _blocks(n: int) -> int:
