@@ -62,22 +62,14 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     new = {key: [f"./{blob_relpath(digest_of[r])}", 0, r.length] for key, r in ranges.items()}
     document = strict_json.dumps(replace_refs(doc, new), indent=1).encode()
     layout = _layout([(DOCUMENT_NAME, len(document))] + [(blob_relpath(d), n) for d, n in sizes.items()])
-    remove_stale_temporaries(os.path.dirname(target))
-    try:
-        with _new_archive(target) as tar:
-            index = layout["files"]
-            _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
-            _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
-            _add(tar, DOCUMENT_NAME, document, index[2]["o"])
-            offsets = {f["n"]: f["o"] for f in index}
-            written: set[str] = set()
-            for r, data in read_in_batches(unique):
-                name = blob_relpath(digest_of[r])
-                if name not in written:
-                    _add(tar, name, data, offsets[name])
-                    written.add(name)
-    except OSError as exc:
-        raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    with _new_archive(target, layout) as (tar, offsets):
+        _add(tar, DOCUMENT_NAME, document, offsets[DOCUMENT_NAME])
+        written: set[str] = set()
+        for r, data in read_in_batches(unique):
+            name = blob_relpath(digest_of[r])
+            if name not in written:
+                _add(tar, name, data, offsets[name])
+                written.add(name)
     return target
 
 
@@ -86,19 +78,12 @@ def write_tar_members(path: str | os.PathLike[str], members: list[tuple[str, int
     index LINDI 0.4 reads, atomically; members are read one at a time. Returns the absolute path."""
     target = resolve_target(path)
     layout = _layout([(name, size) for name, size, _ in members])
-    remove_stale_temporaries(os.path.dirname(target))
-    try:
-        with _new_archive(target) as tar:
-            index = layout["files"]
-            _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
-            _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
-            for (name, size, read), entry in zip(members, index[2:]):
-                data = read()
-                if len(data) != size:
-                    raise StagingError(f"member {name} changed size while {target} was written")
-                _add(tar, name, data, entry["o"])
-    except OSError as exc:
-        raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    with _new_archive(target, layout) as (tar, offsets):
+        for name, size, read in members:
+            data = read()
+            if len(data) != size:
+                raise StagingError(f"member {name} changed size while {target} was written")
+            _add(tar, name, data, offsets[name])
     return target
 
 
@@ -113,15 +98,24 @@ def read_member(path_or_url: str, offset: int, length: int) -> bytes:
 
 
 @contextlib.contextmanager
-def _new_archive(target: str) -> Iterator[tarfile.TarFile]:
-    """A tar that replaces ``target`` atomically and ends with exactly the two zero blocks of the
-    end-of-archive marker. LINDI 0.4 appends members over the last 1024 bytes; the zero padding to a
-    10 KiB record that :mod:`tarfile` adds would stay in front of them and end the archive for readers."""
-    with atomic_file(target) as raw:
-        with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            yield tar
-            end = tar.offset
-        raw.truncate(end + 2 * BLOCK)
+def _new_archive(target: str, layout: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[tarfile.TarFile,
+                                                                                          dict[str, int]]]:
+    """A tar replacing ``target`` atomically, its entry and index (``layout``) written, with the header
+    offset of each member. It ends with exactly the two zero blocks of the end-of-archive marker: LINDI 0.4
+    appends members over the last 1024 bytes, and the padding to a 10 KiB record that :mod:`tarfile` adds
+    would stay in front of them and end the archive for readers."""
+    remove_stale_temporaries(os.path.dirname(target))
+    index = layout["files"]
+    try:
+        with atomic_file(target) as raw:
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+                _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
+                _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
+                yield tar, {f["n"]: f["o"] for f in index}
+                end = tar.offset
+            raw.truncate(end + 2 * BLOCK)
+    except OSError as exc:
+        raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
 def _blocks(n: int) -> int:
