@@ -368,8 +368,11 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         args = args if isinstance(args, tuple) else (args,)
         if any(a is None for a in args):
             raise TypeError("Indexing with None (or np.newaxis) is not supported")
-        if len(args) == 1 and isinstance(args[0], LindiH5pyRegionReference):
-            return _convert(self._read_region(args[0]), new_dtype)
+        if len(args) == 1 and isinstance(args[0], LindiH5pyReference):
+            region = args[0] if isinstance(args[0], LindiH5pyRegionReference) else \
+                self._file._legacy_region(args[0], self.name)
+            if region is not None:
+                return _convert(self._read_region(region), new_dtype)
         if self._is_empty:
             if args == () or (len(args) == 1 and args[0] is Ellipsis):
                 return h5py.Empty(self.dtype if new_dtype is None else np.dtype(new_dtype))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import posixpath
+import warnings
 from functools import cached_property
 from typing import Any
 
@@ -34,7 +35,7 @@ from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
-from .reference import LindiH5pyReference
+from .reference import LindiH5pyReference, LindiH5pyRegionReference, LostRegionWarning
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 _MAX_LINK_DEPTH = 40
@@ -63,12 +64,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._writeback: str | None = None
         self._own_staging = False
         self._lock: DocumentLock | None = None
+        self._lost_region_warned = False
         self._dataset_class: type[LindiH5pyDataset] = LindiH5pyDataset
         self._attrs_class: type[LindiH5pyAttributes] = LindiH5pyAttributes
         if mode != "r":
             from ..editing.objects import EditableAttributes, EditableDataset
             self._dataset_class, self._attrs_class = EditableDataset, EditableAttributes
         LindiH5pyGroup.__init__(self, self, "", "/")
+
+    def _legacy_region(self, ref: LindiH5pyReference, dataset: str, *,
+                       stacklevel: int = 3) -> LindiH5pyRegionReference | None:
+        """A plain reference used as a region reference of ``dataset``: in a LINDI 0.4 document it may have
+        been one (0.4 wrote region references without their selection), so it selects the whole dataset,
+        with a warning once per document; None in other documents, where h5py's rules apply."""
+        if not self._store.document.legacy:
+            return None
+        if not self._lost_region_warned:
+            self._lost_region_warned = True
+            warnings.warn(LostRegionWarning(
+                f"{self._store.document.source or 'this LINDI 0.4 document'}: {dataset} is indexed with a plain "
+                f"reference to {ref.path}; LINDI 0.4 wrote region references without their selection, so the "
+                "whole dataset is read (said once per document)"), stacklevel=stacklevel)
+        return LindiH5pyRegionReference(ref.to_json()["_REFERENCE"])
 
     # ---- constructors (signatures of the LINDI package) --------------------------------------
     @classmethod

@@ -45,6 +45,10 @@ class LindiH5pyReference(h5py.h5r.Reference):
     __str__ = __repr__
 
 
+class LostRegionWarning(UserWarning):
+    """A LINDI 0.4 document holds region references as plain object references: their selection is lost."""
+
+
 class LindiH5pyRegionReference(LindiH5pyReference, h5py.h5r.RegionReference):
     """A region reference: an object reference plus the selection (``region`` member)."""
 

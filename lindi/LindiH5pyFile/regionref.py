@@ -14,7 +14,7 @@ from h5py._hl import selections
 
 from ..conversion.references import encode_region
 from ..errors import LindiError
-from .reference import LindiH5pyRegionReference
+from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .selection import region_selection
 
 if TYPE_CHECKING:
@@ -43,10 +43,11 @@ class LindiRegionProxy:
 
     def shape(self, ref: h5py.RegionReference) -> tuple[int, ...]:
         """Shape of the dataset the reference points to."""
-        return self._target(ref).shape
+        return self._target(self._region(ref)).shape
 
     def selection(self, ref: h5py.RegionReference) -> tuple[int, ...] | None:
         """Shape of the referenced selection, as h5py's ``guess_shape`` gives it."""
+        ref = self._region(ref)
         target = self._target(ref)
         if target.shape == ():
             return ()
@@ -56,6 +57,12 @@ class LindiRegionProxy:
         if self._target(ref).id != self._dataset.id:
             raise ValueError("Reference shape does not match dataset shape")
         return dict(ref.region)
+
+    def _region(self, ref: Any) -> Any:
+        """A plain reference of a LINDI 0.4 document stands for a region reference that lost its selection."""
+        if isinstance(ref, LindiH5pyReference) and not isinstance(ref, LindiH5pyRegionReference):
+            return self._dataset.file._legacy_region(ref, self._dataset.name, stacklevel=4) or ref
+        return ref
 
     def _target(self, ref: Any) -> Any:
         if not isinstance(ref, LindiH5pyRegionReference):

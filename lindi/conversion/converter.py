@@ -69,6 +69,8 @@ def encode_fill_value(value: Any, zdtype: str) -> Any:
         return encode_float(float(value))
     if kind == "c":
         return [encode_float(float(value.real)), encode_float(float(value.imag))]
+    if kind in "mM":  # numpy datetimes stored as Zarr m8/M8: their int64 count (spec section 3)
+        return int(np.asarray(value).view("i8"))
     return base64.b64encode(np.asarray(value).tobytes().ljust(np.dtype(zdtype).itemsize, b"\0")).decode("ascii")
 
 

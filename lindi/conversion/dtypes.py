@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 
 from ..errors import UnsupportedObjectError
+from ..validation.dtypes import storage_dtype
 
 Descriptor = str | dict[str, Any]
 
@@ -61,16 +62,7 @@ def describe(dt: np.dtype, tid: h5py.h5t.TypeID | None = None) -> Descriptor:
 
 def zarr_dtype(desc: Descriptor) -> str:
     """The Zarr v2 ``.zarray`` dtype that stores values of ``desc`` (spec section 3)."""
-    if isinstance(desc, str):
-        return desc
-    cls = desc["class"]
-    if cls == "enum":
-        return desc["base"]
-    if cls == "string" and desc["length"] is not None:
-        return f"|S{desc['length']}"
-    if cls == "opaque":
-        return f"|V{desc['size']}"
-    return OBJECT_DTYPE
+    return storage_dtype(desc)
 
 
 def default_descriptor(zdtype: str) -> Descriptor:

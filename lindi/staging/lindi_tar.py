@@ -12,12 +12,13 @@ checksummed); a remote one needs the index.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import strict_json
@@ -61,24 +62,60 @@ def write_lindi_tar(doc: Mapping[str, Any], path: str | os.PathLike[str], *, bas
     new = {key: [f"./{blob_relpath(digest_of[r])}", 0, r.length] for key, r in ranges.items()}
     document = strict_json.dumps(replace_refs(doc, new), indent=1).encode()
     layout = _layout([(DOCUMENT_NAME, len(document))] + [(blob_relpath(d), n) for d, n in sizes.items()])
+    with _new_archive(target, layout) as (tar, offsets):
+        _add(tar, DOCUMENT_NAME, document, offsets[DOCUMENT_NAME])
+        written: set[str] = set()
+        for r, data in read_in_batches(unique):
+            name = blob_relpath(digest_of[r])
+            if name not in written:
+                _add(tar, name, data, offsets[name])
+                written.add(name)
+    return target
+
+
+def write_tar_members(path: str | os.PathLike[str], members: list[tuple[str, int, Callable[[], bytes]]]) -> str:
+    """Write a tar at ``path`` holding ``members`` (name, size, reader of its bytes) after the entry and
+    index LINDI 0.4 reads, atomically; members are read one at a time. Returns the absolute path."""
+    target = resolve_target(path)
+    layout = _layout([(name, size) for name, size, _ in members])
+    with _new_archive(target, layout) as (tar, offsets):
+        for name, size, read in members:
+            data = read()
+            if len(data) != size:
+                raise StagingError(f"member {name} changed size while {target} was written")
+            _add(tar, name, data, offsets[name])
+    return target
+
+
+def archive_members(path_or_url: str) -> Members:
+    """``name -> (data offset, size)`` of a local tar (scanned) or a remote one (from its index)."""
+    return _remote_members(path_or_url) if is_remote(path_or_url) else tar_members(path_or_url)
+
+
+def read_member(path_or_url: str, offset: int, length: int) -> bytes:
+    """``length`` bytes at ``offset`` of a local or remote archive."""
+    return _read(path_or_url, offset, length)
+
+
+@contextlib.contextmanager
+def _new_archive(target: str, layout: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[tarfile.TarFile,
+                                                                                          dict[str, int]]]:
+    """A tar replacing ``target`` atomically, its entry and index (``layout``) written, with the header
+    offset of each member. It ends with exactly the two zero blocks of the end-of-archive marker: LINDI 0.4
+    appends members over the last 1024 bytes, and the padding to a 10 KiB record that :mod:`tarfile` adds
+    would stay in front of them and end the archive for readers."""
     remove_stale_temporaries(os.path.dirname(target))
+    index = layout["files"]
     try:
-        with atomic_file(target) as raw, \
-                tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            index = layout["files"]
-            _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
-            _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
-            _add(tar, DOCUMENT_NAME, document, index[2]["o"])
-            offsets = {f["n"]: f["o"] for f in index}
-            written: set[str] = set()
-            for r, data in read_in_batches(unique):
-                name = blob_relpath(digest_of[r])
-                if name not in written:
-                    _add(tar, name, data, offsets[name])
-                    written.add(name)
+        with atomic_file(target) as raw:
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+                _add(tar, ENTRY_NAME, _padded(json.dumps({"index": index[1]}, sort_keys=True), ENTRY_SIZE), 0)
+                _add(tar, INDEX_NAME, _padded(json.dumps(layout, sort_keys=True), index[1]["s"]), index[1]["o"])
+                yield tar, {f["n"]: f["o"] for f in index}
+                end = tar.offset
+            raw.truncate(end + 2 * BLOCK)
     except OSError as exc:
         raise StagingError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    return target
 
 
 def _blocks(n: int) -> int:

@@ -14,7 +14,7 @@ from lindi.strict_json import ref_pointer
 
 from .attr_inference import inference_problem
 from .compound_type import is_compound_field_type
-from .dtypes import OBJECT_DTYPE, storage_dtype
+from .dtypes import OBJECT_DTYPE, accepted_storage_dtypes, storage_dtype
 from .hard_links import PrefixIndex, copy_difference
 from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem, nested_elements
 from .metadata import ANNOTATIONS
@@ -140,7 +140,7 @@ class TreeChecks:
         if "dtype" in lindi:
             if not is_array:
                 out.error("LINDI-E-DTYPE", ptr, f"{label}: .lindi dtype is only for arrays")
-            elif zarray is not None and storage_dtype(lindi["dtype"]) != zarray["dtype"]:
+            elif zarray is not None and zarray["dtype"] not in accepted_storage_dtypes(lindi["dtype"]):
                 out.error("LINDI-E-DTYPE", ptr, f"{label}: .lindi dtype is stored as {storage_dtype(lindi['dtype'])}, "
                                                 f"but .zarray dtype is {zarray['dtype']}")
         if "null_dataspace" in lindi and not (is_array and (zarray is None or zarray["shape"] == [0])):

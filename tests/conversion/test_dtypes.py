@@ -167,9 +167,34 @@ def test_datetime_opaque_keeps_numpy_tag(tmp_path, convert):
     with h5py.File(path, "w") as f:
         f["d"] = values.astype(h5py.opaque_dtype(values.dtype))
     c = convert(path)
-    assert c.meta("d", ".zarray")["dtype"] == "|V8"
+    # stored as LINDI 0.4 stored it (the Zarr M8 dtype, so zarr 2 reads the values); .lindi keeps h5py's view
+    assert c.meta("d", ".zarray")["dtype"] == "<M8[ns]"
     assert c.meta("d", ".lindi")["dtype"] == {"class": "opaque", "size": 8, "tag": "NUMPY:<M8[ns]"}
     assert np.array_equal(np.frombuffer(c.raw("d/0"), "<M8[ns]"), values, equal_nan=True)
+
+
+def test_timedelta_opaque_fill_value_is_its_integer_count(tmp_path, convert):
+    path = tmp_path / "td.h5"
+    delta = h5py.opaque_dtype(np.dtype(">m8[ms]"))
+    with h5py.File(path, "w") as f:
+        f.create_dataset("d", data=np.arange(3).astype(">m8[ms]").astype(delta), chunks=(2,),
+                         fillvalue=np.array(-7, dtype=">m8[ms]").astype(delta))
+    zarray = convert(path).meta("d", ".zarray")
+    assert (zarray["dtype"], zarray["fill_value"]) == (">m8[ms]", -7)
+
+
+def test_other_opaque_types_stay_void(tmp_path, convert):
+    path = tmp_path / "op.h5"
+    with h5py.File(path, "w") as f:
+        f["plain"] = np.array([b"12345678"], dtype="V8")
+        tagged = h5py.h5t.create(h5py.h5t.OPAQUE, 8)
+        tagged.set_tag(b"camera frame id")
+        dset = h5py.h5d.create(f.id, b"tagged", tagged, h5py.h5s.create_simple((1,)))
+        dset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([b"abcdefgh"], dtype="V8"), mtype=tagged)
+    c = convert(path)
+    assert c.meta("plain", ".zarray")["dtype"] == "|V8"
+    assert c.meta("tagged", ".zarray")["dtype"] == "|V8"
+    assert c.meta("tagged", ".lindi")["dtype"] == {"class": "opaque", "size": 8, "tag": "camera frame id"}
 
 
 def test_array_dtype_dataset_and_committed_datatype(tmp_path, convert):

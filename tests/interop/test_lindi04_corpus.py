@@ -38,10 +38,7 @@ CORPUS = [("h5", name) for name in FEATURES] + [("nwb", name) for name in NWB_FE
 UNREPRESENTABLE: dict[str, str] = json.loads(Path(__file__).with_name("lindi04_unrepresentable.json").read_text())
 
 #: Objects LINDI 0.4 represents but reads wrongly from our documents, with the reason; the goal is none.
-KNOWN_WRONG = {
-    "h5:opaque_vlen:/opaque_timedelta_chunked":
-        "we write h5py's timedelta64 as opaque |V8 (+ .lindi dtype); LINDI 0.4 wrote the Zarr m8 dtype",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def _run04(python04: str, *args: str) -> dict:

@@ -106,3 +106,27 @@ def test_lindi04_uint64_attribute_without_dtype_reads():
         assert f.attrs["big"] == 2**64 - 1 and np.asarray(f.attrs["big"]).dtype == np.uint64
         assert f.attrs["bigs"].tolist() == [1, 2**64 - 1] and f.attrs["bigs"].dtype == np.uint64
         assert f.attrs["neg"] == -(2**63)
+
+
+def test_numpy_datetimes_are_zarr_m8_and_void_form_still_reads(tmp_path):
+    path = tmp_path / "t.h5"
+    stamps = np.array(["2024-01-02T03:04:05", "NaT"], dtype="M8[s]")
+    delta = h5py.opaque_dtype(np.dtype("m8[ms]"))
+    with h5py.File(path, "w") as f:
+        f["stamps"] = stamps.astype(h5py.opaque_dtype(stamps.dtype))
+        f.create_dataset("delta", data=np.arange(5).astype("m8[ms]").astype(delta), chunks=(2,),
+                         fillvalue=np.array(-1, dtype="m8[ms]").astype(delta))
+    doc = _doc(path)
+    assert doc["refs"]["stamps/.zarray"]["dtype"] == "<M8[s]"
+    assert doc["refs"]["delta/.zarray"]["dtype"] == "<m8[ms]"
+    # the form written before spec 1.1 (opaque |V8, base64 fill value) reads the same and stays valid
+    legacy = json.loads(json.dumps(doc))
+    legacy["refs"]["stamps/.zarray"].update(dtype="|V8", fill_value="AAAAAAAAAAA=")
+    legacy["refs"]["delta/.zarray"].update(dtype="|V8", fill_value="//////////8=")
+    for d in (doc, legacy):
+        assert lindi.validate(d).valid
+        with h5py.File(path, "r") as h5, lindi.LindiH5pyFile.from_reference_file_system(d) as f:
+            for name in ("stamps", "delta"):
+                assert f[name].dtype == h5[name].dtype and f[name].dtype.metadata == h5[name].dtype.metadata
+                assert np.array_equal(f[name][()], h5[name][()], equal_nan=True)
+                assert f[name].fillvalue == h5[name].fillvalue
