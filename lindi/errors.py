@@ -166,3 +166,8 @@ class CacheError(LindiError):
 
 class ChunkTooLargeError(LindiError, ValueError):
     """A byte range too large to be one cache entry (LINDI 0.4's name)."""
+
+
+class LostRegionWarning(UserWarning):
+    """A LINDI 0.4 document holds region references as plain object references: their selection is lost."""
+

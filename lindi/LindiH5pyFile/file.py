@@ -35,7 +35,8 @@ from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
-from .reference import LindiH5pyReference, LindiH5pyRegionReference, LostRegionWarning
+from ..errors import LostRegionWarning
+from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 _MAX_LINK_DEPTH = 40

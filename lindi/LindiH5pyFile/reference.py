@@ -10,6 +10,8 @@ from typing import Any
 
 import h5py
 
+from ..errors import LostRegionWarning  # noqa: F401  (its earlier home; lindi.errors owns it)
+
 
 class LindiH5pyReference(h5py.h5r.Reference):
     """An object reference: the target's path and object_id as written in the document."""
@@ -43,10 +45,6 @@ class LindiH5pyReference(h5py.h5r.Reference):
         return f"<{type(self).__name__} to {self.path!r}>" if self else f"<{type(self).__name__} (null)>"
 
     __str__ = __repr__
-
-
-class LostRegionWarning(UserWarning):
-    """A LINDI 0.4 document holds region references as plain object references: their selection is lost."""
 
 
 class LindiH5pyRegionReference(LindiH5pyReference, h5py.h5r.RegionReference):
