@@ -19,20 +19,20 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..store.external_links import relocate_external_links
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
+from ..store.external_links import relocate_external_links
 from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
+from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
-from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
 from .reference import LindiH5pyReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
@@ -190,8 +190,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         Its document gets the URL policy of a remote document: its external links may not reach
         local files or private addresses unless ``allow_local`` or ``LINDI_ALLOW_LOCAL=1`` say so.
         """
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStore
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
+        from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
 
         _check_mode(mode)
         if mode != "r":  # LINDI 0.4 and h5py semantics differ here; an HDF5 source is never written

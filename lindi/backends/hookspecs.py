@@ -25,7 +25,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def lindi_backends() -> Sequence[type["Backend"]]:
+def lindi_backends() -> Sequence[type[Backend]]:
     """Return the backend classes this plugin provides.
 
     Each class subclasses :class:`lindi.backends.base.Backend`, has a unique

@@ -42,7 +42,7 @@ class RetryPolicy:
     max_total_seconds: float = 60.0
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any] | None) -> "RetryPolicy":
+    def from_options(cls, options: Mapping[str, Any] | None) -> RetryPolicy:
         """Build from a config table such as ``[backends.retry]``; unknown keys are an error."""
         if not options:
             return cls()
