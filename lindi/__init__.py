@@ -39,47 +39,30 @@ globals().update(_ERRORS)
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    # ``import X as X``: explicit re-exports for type checkers; at run time __getattr__ imports lazily
+    # ``import X as X``: explicit re-exports for type checkers; at run time __getattr__ imports lazily.
+    # no-redef: the class shares its name with a submodule (lindi.LindiH5pyFile, lindi.staging.publish, ...)
     from .cache import (
         ChunkTooLargeError as ChunkTooLargeError,
-    )
-    from .cache import (
         LocalCache as LocalCache,
     )
     from .errors import (
         LindiError as LindiError,
     )
-    from .LindiH5pyFile import (
+    from .LindiH5pyFile import (  # type: ignore[no-redef]
         LindiH5pyDataset as LindiH5pyDataset,
-    )
-    from .LindiH5pyFile import (
         LindiH5pyFile as LindiH5pyFile,
-    )
-    from .LindiH5pyFile import (
         LindiH5pyGroup as LindiH5pyGroup,
-    )
-    from .LindiH5pyFile import (
         LindiH5pyHardLink as LindiH5pyHardLink,
-    )
-    from .LindiH5pyFile import (
         LindiH5pyReference as LindiH5pyReference,
-    )
-    from .LindiH5pyFile import (
         LindiH5pySoftLink as LindiH5pySoftLink,
     )
-    from .LindiH5ZarrStore import (
+    from .LindiH5ZarrStore import (  # type: ignore[no-redef]
         LindiH5ZarrStore as LindiH5ZarrStore,
-    )
-    from .LindiH5ZarrStore import (
         LindiH5ZarrStoreOpts as LindiH5ZarrStoreOpts,
     )
-    from .staging import (
+    from .staging import (  # type: ignore[no-redef]
         PublishResult as PublishResult,
-    )
-    from .staging import (
         StagingArea as StagingArea,
-    )
-    from .staging import (
         publish as publish,
     )
     from .store.url_resolvers import (
@@ -87,8 +70,6 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .validation import (
         ValidationReport as ValidationReport,
-    )
-    from .validation import (
         validate as validate,
     )
 

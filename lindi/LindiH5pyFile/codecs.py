@@ -16,7 +16,7 @@ from numcodecs.zlib import Zlib
 class IsalZlib(Zlib):
     """numcodecs ``zlib`` whose decode runs ISA-L inflate (identical output)."""
 
-    def decode(self, buf, out=None):  # type: ignore[no-untyped-def]
+    def decode(self, buf, out=None):
         from isal import isal_zlib
 
         data = isal_zlib.decompress(ensure_contiguous_ndarray(buf))

@@ -39,7 +39,7 @@ def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
             return h5py.regionref_dtype
         if cls == "compound":
             fields = desc["fields"]
-            spec: dict[str, Any] = {
+            spec: Any = {  # Any: numpy's stubs for the names/formats/offsets form differ between releases
                 "names": [f["name"] for f in fields],
                 "formats": [descriptor_to_dtype(f["dtype"], where=where) for f in fields],
                 "offsets": [int(f["offset"]) for f in fields],

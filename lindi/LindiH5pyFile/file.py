@@ -255,28 +255,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property
-    def filename(self) -> str:  # type: ignore[override]
+    def filename(self) -> str:
         return self._store.document.source or f"<lindi document {id(self._store.document):x}>"
 
     @property
-    def mode(self) -> str:  # type: ignore[override]
+    def mode(self) -> str:
         """``"r"`` or ``"r+"``, as h5py reports it."""
         return "r" if self._mode == "r" else "r+"
 
     @property
-    def driver(self) -> str:  # type: ignore[override]
+    def driver(self) -> str:
         return "lindi"
 
     @property
-    def libver(self) -> tuple[str, str]:  # type: ignore[override]
+    def libver(self) -> tuple[str, str]:
         return ("earliest", "latest")
 
     @property
-    def userblock_size(self) -> int:  # type: ignore[override]
+    def userblock_size(self) -> int:
         return 0
 
     @property
-    def swmr_mode(self) -> bool:  # type: ignore[override]
+    def swmr_mode(self) -> bool:
         return False
 
     def flush(self) -> None:

@@ -35,6 +35,7 @@ def lindi_backends() -> Sequence[type[Backend]]:
     the longest matching prefix wins, and two backends claiming the same
     prefix is an error when the registry loads unless the user pins it.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations, never this
 
 
 @hookspec(firstresult=True)

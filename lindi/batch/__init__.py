@@ -31,32 +31,20 @@ if TYPE_CHECKING:  # pragma: no cover
     # ``import X as X``: explicit re-exports for type checkers; at run time __getattr__ imports lazily
     from .errors import (
         BatchUsageError as BatchUsageError,
-    )
-    from .errors import (
         SchedulerError as SchedulerError,
     )
     from .inputs import (
         expand_inputs as expand_inputs,
-    )
-    from .inputs import (
         plan_outputs as plan_outputs,
     )
     from .many import (
         BatchResult as BatchResult,
-    )
-    from .many import (
         ClusterOptions as ClusterOptions,
-    )
-    from .many import (
         convert_many as convert_many,
-    )
-    from .many import (
         validate_many as validate_many,
     )
     from .records import (
         ResultRecord as ResultRecord,
-    )
-    from .records import (
         load_records as load_records,
     )
 

@@ -24,7 +24,7 @@ def _as_bytes(buf: Any) -> bytes:
     return ensure_contiguous_ndarray(buf).view(np.uint8).reshape(-1).tobytes()
 
 
-def _into(data: bytes, out: Any) -> Any:
+def _into(data: bytes | bytearray, out: Any) -> Any:
     if out is None:
         return data
     target = ensure_contiguous_ndarray(out).view(np.uint8).reshape(-1)
@@ -42,7 +42,7 @@ class HDF5Lzf(Codec):
         if self.nbytes < 1:
             raise ValueError("nbytes must be positive")
 
-    def encode(self, buf: Any) -> bytes:
+    def encode(self, buf: Any) -> bytes | bytearray:  # imagecodecs may hand back either
         return imagecodecs.lzf_encode(_as_bytes(buf), header=False)
 
     def decode(self, buf: Any, out: Any = None) -> Any:
@@ -68,7 +68,7 @@ class HDF5Bitshuffle(Codec):
         if self.itemsize < 1 or self.blocksize < 0 or self.blocksize % 8:
             raise ValueError(f"invalid bitshuffle itemsize {self.itemsize} / blocksize {self.blocksize}")
 
-    def encode(self, buf: Any) -> bytes:
+    def encode(self, buf: Any) -> bytes | bytearray:  # imagecodecs may hand back either
         return imagecodecs.bitshuffle_encode(_as_bytes(buf), itemsize=self.itemsize, blocksize=self.blocksize)
 
     def decode(self, buf: Any, out: Any = None) -> Any:

@@ -58,7 +58,7 @@ class HDF5Source:
         if self._registry is not None:
             from ..remote_file import chunk_index_reader
 
-            return chunk_index_reader(self.h5, self._raw, on_read)  # type: ignore[arg-type]
+            return chunk_index_reader(self.h5, self._raw, on_read)
         return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
                                 on_read)
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import h5py
 import numpy as np
 
-from .._version import LINDI_SPEC_VERSION as LINDI_SPEC
-from .._version import __version__
+from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
 from ..LindiH5pyFile.attributes import ANNOTATIONS
 from ..LindiH5pyFile.dataset import LindiH5pyDataset
 from ..LindiH5pyFile.group import LindiH5pyGroup

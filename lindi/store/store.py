@@ -144,7 +144,7 @@ class LindiReferenceStore(Store):
         with applying(self.document.policy):
             return self._reader(requests)
 
-    def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
+    def _read_coalesced(self, requests: Sequence[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
 
     def get_bytes(self, key: str) -> bytes | None:

@@ -252,7 +252,7 @@ class RefsPass:
             elif t is str:
                 if value.startswith("base64:") and not _check_base64(key, value, out):
                     continue
-                if json_chunk:
+                if json_chunk and isinstance(info, ArrayInfo):  # json_chunk implies it
                     self.json_chunks.append((key, value, info))
             elif t is dict:
                 out.error("LINDI-E-REF-VALUE", ref_pointer(key), f"{key!r}: an inline JSON object is only allowed for metadata keys")
