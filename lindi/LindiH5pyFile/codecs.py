@@ -31,8 +31,6 @@ def ensure_codecs() -> None:
         pass
     else:
         numcodecs.register_codec(IsalZlib, codec_id="zlib")
-    try:
-        from lindi.codecs import register_codecs
-    except ImportError:  # lindi.codecs not available: numcodecs/imagecodecs built-ins only
-        return
+    from lindi.codecs import register_codecs
+
     register_codecs()

@@ -88,7 +88,3 @@ def legacy_compound_dtype(spec: Any, *, where: str = "") -> np.dtype:
                          for name, t in spec])
     except (TypeError, ValueError) as exc:
         raise DocumentError(f"invalid _COMPOUND_DTYPE {spec!r}: {exc}", pointer=where) from None
-
-
-def is_reference(dt: np.dtype) -> bool:
-    return h5py.check_dtype(ref=dt) is not None

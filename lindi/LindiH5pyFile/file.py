@@ -96,7 +96,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src))
         kind = "json" if path is None else container_kind(path)
-        if kind == "dir":
+        if kind == "dir" and path is not None:
             recover_interrupted_swap(resolve_target(path))  # a .lindi.d a killed writer left set aside
         if mode in ("r", "r+") and path is not None and not os.path.exists(path):
             raise FileNotFoundError(f"no such LINDI file: {path}")
