@@ -10,7 +10,7 @@ import base64
 import os
 import posixpath
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h5py
 
@@ -37,6 +37,9 @@ from .readonly import ReadOnlyError, refuse_write
 from .reference import LindiH5pyReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
+if TYPE_CHECKING:
+    from ..staging import StagingArea
+
 _MAX_LINK_DEPTH = 40
 _MODES = ("r", "r+", "w", "w-", "x", "a")
 _CREATE_MODES = ("w", "w-", "x")
@@ -49,8 +52,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     A file opened from a local path in a writing mode is written back there on ``flush``/``close``.
     """
 
-    def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: Any = None,
-                 staging_area: Any = None):
+    def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: LocalCache | None = None,
+                 staging_area: StagingArea | None = None):
         _check_mode(mode)
         self._store = store
         self._mode = mode
@@ -72,7 +75,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     # ---- constructors (signatures of the LINDI package) --------------------------------------
     @classmethod
-    def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r", staging_area: Any = None,
+    def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
+                        staging_area: StagingArea | None = None,
                         local_cache: LocalCache | None = None, range_reader: RangeReader | None = None,
                         coalesce: CoalesceOptions | None = None, allow_local_files: bool | None = None,
                         allow_private_hosts: bool | None = None, allow_local: bool | None = None,
@@ -126,7 +130,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @classmethod
     def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str] | None, *, mode: str = "r",
-                                   staging_area: Any = None, local_cache: LocalCache | None = None,
+                                   staging_area: StagingArea | None = None, local_cache: LocalCache | None = None,
                                    range_reader: RangeReader | None = None,
                                    coalesce: CoalesceOptions | None = None,
                                    base: str | None = None, allow_local: bool | None = None,
@@ -218,7 +222,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @classmethod
     def _open(cls, doc: RefDocument, *, mode: str, local_cache: LocalCache | None, range_reader: RangeReader | None,
-              coalesce: CoalesceOptions | None, staging_area: Any = None) -> LindiH5pyFile:
+              coalesce: CoalesceOptions | None, staging_area: StagingArea | None = None) -> LindiH5pyFile:
         store = LindiReferenceStore(doc, range_reader=range_reader, coalesce=coalesce, local_cache=local_cache)
         return cls(store, mode=mode, local_cache=local_cache, staging_area=staging_area)
 
