@@ -39,14 +39,39 @@ globals().update(_ERRORS)
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cache import ChunkTooLargeError, LocalCache
-    from .errors import LindiError
-    from .staging import PublishResult, StagingArea, publish
-    from .LindiH5pyFile import (LindiH5pyDataset, LindiH5pyFile, LindiH5pyGroup, LindiH5pyHardLink,
-                                LindiH5pyReference, LindiH5pySoftLink)
-    from .LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
-    from .store.url_resolvers import add_additional_url_resolver
-    from .validation import ValidationReport, validate
+    # ``import X as X``: explicit re-exports for type checkers; at run time __getattr__ imports lazily.
+    # no-redef: the class shares its name with a submodule (lindi.LindiH5pyFile, lindi.staging.publish, ...)
+    from .cache import (
+        ChunkTooLargeError as ChunkTooLargeError,
+        LocalCache as LocalCache,
+    )
+    from .errors import (
+        LindiError as LindiError,
+    )
+    from .LindiH5pyFile import (  # type: ignore[no-redef]
+        LindiH5pyDataset as LindiH5pyDataset,
+        LindiH5pyFile as LindiH5pyFile,
+        LindiH5pyGroup as LindiH5pyGroup,
+        LindiH5pyHardLink as LindiH5pyHardLink,
+        LindiH5pyReference as LindiH5pyReference,
+        LindiH5pySoftLink as LindiH5pySoftLink,
+    )
+    from .LindiH5ZarrStore import (  # type: ignore[no-redef]
+        LindiH5ZarrStore as LindiH5ZarrStore,
+        LindiH5ZarrStoreOpts as LindiH5ZarrStoreOpts,
+    )
+    from .staging import (  # type: ignore[no-redef]
+        PublishResult as PublishResult,
+        StagingArea as StagingArea,
+        publish as publish,
+    )
+    from .store.url_resolvers import (
+        add_additional_url_resolver as add_additional_url_resolver,
+    )
+    from .validation import (
+        ValidationReport as ValidationReport,
+        validate as validate,
+    )
 
 
 # Subpackages named like the class they export; other subpackages (lindi.validation) stay modules.

@@ -12,7 +12,7 @@ Feature detection, not version numbers: the shim asks zarr what it has.
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 import zarr
 from zarr.abc.store import Store
@@ -29,4 +29,5 @@ PINNED_ARRAY_CONFIG: dict[str, Any] = {
 def open_v2_array(store: Store, path: str) -> zarr.Array:
     """Open the Zarr v2 array at ``path`` read-only, with :data:`PINNED_ARRAY_CONFIG` applied."""
     array = zarr.open_array(store=store, path=path, mode="r", zarr_format=2)
-    return array.with_config(PINNED_ARRAY_CONFIG) if PINNED_ARRAY_CONFIG else array  # type: ignore[arg-type]
+    # cast: with_config exists only in the zarr releases that need a pinned setting (see above)
+    return cast(Any, array).with_config(PINNED_ARRAY_CONFIG) if PINNED_ARRAY_CONFIG else array

@@ -8,7 +8,7 @@ are reproducible.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +18,7 @@ from .errors import LindiError
 if TYPE_CHECKING:  # pragma: no cover
     from pynwb import NWBFile
 
-SESSION_START = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+SESSION_START = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def _pynwb():

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._atomic import atomic_file
 from ..conversion import ConversionReport, HDF5Converter, HDF5Source, LindiH5ZarrStoreOpts, RefDocument
+from ..conversion.source import HDF5Input
 from ..errors import ConversionError, LindiError
 from ..strict_json import dumps
 
@@ -21,10 +22,10 @@ from ..strict_json import dumps
 class LindiH5ZarrStore:
     """Conversion of one HDF5 file; use :meth:`from_file`, then read or write the document."""
 
-    def __init__(self, source: HDF5Source, *, opts: LindiH5ZarrStoreOpts, url: str,
+    def __init__(self, source: HDF5Input, *, opts: LindiH5ZarrStoreOpts, url: str,
                  progress: Callable[[int], None] | None = None,
                  read_progress: Callable[[int, int], None] | None = None):
-        self._source: HDF5Source | None = source
+        self._source: HDF5Input | None = source
         self._opts = opts
         self._url = url
         self._progress = progress

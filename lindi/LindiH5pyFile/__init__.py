@@ -1,8 +1,8 @@
 """h5py-compatible, read-only access to LINDI documents (File, Group, Dataset, attributes, references)."""
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
-from .LindiH5pyFile import LindiH5pyFile  # the submodule first, so the name stays the class
 from .group import LindiH5pyGroup
+from .LindiH5pyFile import LindiH5pyFile  # the submodule first, so the name stays the class
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference, LindiH5pyRegionReference

@@ -59,6 +59,7 @@ class LindiH5pyAttributes(h5py.AttributeManager):
         (ascii or utf-8, a fixed string's length, an enum scalar, a null dataspace)."""
         value = self[name]
         info = self._type_info(name)
+        shape: tuple[int, ...] | None  # None: a null dataspace
         if info is None:
             typed = _value_type(value)
             if typed is None:

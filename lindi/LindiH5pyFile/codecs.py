@@ -16,7 +16,7 @@ from numcodecs.zlib import Zlib
 class IsalZlib(Zlib):
     """numcodecs ``zlib`` whose decode runs ISA-L inflate (identical output)."""
 
-    def decode(self, buf, out=None):  # type: ignore[no-untyped-def]
+    def decode(self, buf, out=None):
         from isal import isal_zlib
 
         data = isal_zlib.decompress(ensure_contiguous_ndarray(buf))
@@ -31,8 +31,6 @@ def ensure_codecs() -> None:
         pass
     else:
         numcodecs.register_codec(IsalZlib, codec_id="zlib")
-    try:
-        from lindi.codecs import register_codecs
-    except ImportError:  # lindi.codecs not available: numcodecs/imagecodecs built-ins only
-        return
+    from lindi.codecs import register_codecs
+
     register_codecs()

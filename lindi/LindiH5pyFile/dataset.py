@@ -46,15 +46,15 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     _dxpl = None  # h5py's read_direct (reached through hdmf's StrDataset) hands it to id.read
 
     @property
-    def id(self) -> LindiDatasetId:  # type: ignore[override]
+    def id(self) -> LindiDatasetId:
         return LindiDatasetId(self)
 
     @property
-    def ref(self) -> LindiH5pyReference:  # type: ignore[override]
+    def ref(self) -> LindiH5pyReference:
         return self._file._reference_to(self)
 
     @property
-    def regionref(self) -> LindiRegionProxy:  # type: ignore[override]
+    def regionref(self) -> LindiRegionProxy:
         """``dset.regionref[sel]`` makes a region reference to a selection of this dataset."""
         return LindiRegionProxy(self)
 
@@ -93,7 +93,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return self._zarray["dtype"] == "|O" and any(f.get("id") in _JSON_CODECS for f in filters)
 
     @property
-    def shape(self) -> tuple[int, ...] | None:  # type: ignore[override]
+    def shape(self) -> tuple[int, ...] | None:
         if self._is_empty:
             return None
         if self._is_scalar:
@@ -101,20 +101,20 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return tuple(int(n) for n in self._zarray["shape"])
 
     @property
-    def ndim(self) -> int:  # type: ignore[override]
+    def ndim(self) -> int:
         return len(self.shape or ())
 
     @property
-    def size(self) -> int | None:  # type: ignore[override]
+    def size(self) -> int | None:
         shape = self.shape
         return None if shape is None else int(np.prod(shape, dtype=np.int64))
 
     @property
-    def nbytes(self) -> int:  # type: ignore[override]
+    def nbytes(self) -> int:
         return (self.size or 0) * self.dtype.itemsize
 
     @cached_property
-    def dtype(self) -> np.dtype:  # type: ignore[override]
+    def dtype(self) -> np.dtype:
         where = self._meta.pointer(".lindi")
         desc = self._meta.lindi.get("dtype")
         if desc is not None:
@@ -135,15 +135,15 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     def _legacy_string_fields(self, dt: np.dtype) -> np.dtype:
         """LINDI 0.4 marked vlen string members of compounds ``<REFERENCE>`` too: its data tells them apart."""
-        refs = [i for i, name in enumerate(dt.names) if h5py.check_ref_dtype(dt.fields[name][0]) is not None]
+        refs = [i for i, name in enumerate(dt.names or ()) if h5py.check_ref_dtype(dt[name]) is not None]
         if not refs or not self._is_json or self._external_link is not None:
             return dt
         rows = [row for row in self._json_items()[0] if isinstance(row, list)]
         strings = {i for i in refs if rows and all(isinstance(row[i], str) for row in rows)}
         if not strings:
             return dt
-        return np.dtype([(name, h5py.string_dtype() if i in strings else dt.fields[name][0])
-                         for i, name in enumerate(dt.names)])
+        return np.dtype([(name, h5py.string_dtype() if i in strings else dt[name])
+                         for i, name in enumerate(dt.names or ())])
 
     def _object_dtype_from_data(self) -> np.dtype:
         """`|O` without a descriptor is a utf-8 vlen string or an object reference (told by the data)."""
@@ -159,7 +159,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return self._meta.lindi.get("storage")
 
     @property
-    def chunks(self) -> tuple[int, ...] | None:  # type: ignore[override]
+    def chunks(self) -> tuple[int, ...] | None:
         if self._storage is not None:
             return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
@@ -169,7 +169,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return tuple(int(c) for c in self._zarray["chunks"])
 
     @property
-    def maxshape(self) -> tuple[int | None, ...] | None:  # type: ignore[override]
+    def maxshape(self) -> tuple[int | None, ...] | None:
         return storage_maxshape(self._storage or {}, self.shape)
 
     @property
@@ -196,40 +196,40 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         return filter_properties(self._zarray)
 
     @property
-    def compression(self) -> str | None:  # type: ignore[override]
+    def compression(self) -> str | None:
         return self._filter_properties.compression
 
     @property
-    def compression_opts(self) -> Any:  # type: ignore[override]
+    def compression_opts(self) -> Any:
         return self._filter_properties.compression_opts
 
     @property
-    def shuffle(self) -> bool:  # type: ignore[override]
+    def shuffle(self) -> bool:
         return self._filter_properties.shuffle
 
     @property
-    def fletcher32(self) -> bool:  # type: ignore[override]
+    def fletcher32(self) -> bool:
         return self._filter_properties.fletcher32
 
     @property
-    def scaleoffset(self) -> int | None:  # type: ignore[override]
+    def scaleoffset(self) -> int | None:
         return self._filter_properties.scaleoffset
 
     @property
-    def external(self) -> Any:  # type: ignore[override]
+    def external(self) -> Any:
         return None
 
     @property
-    def is_virtual(self) -> bool:  # type: ignore[override]
+    def is_virtual(self) -> bool:
         return False
 
     @property
-    def is_scale(self) -> bool:  # type: ignore[override]
+    def is_scale(self) -> bool:
         cls = self.attrs.get("CLASS")
         return cls in (b"DIMENSION_SCALE", "DIMENSION_SCALE")
 
     @property
-    def fillvalue(self) -> Any:  # type: ignore[override]
+    def fillvalue(self) -> Any:
         dt = self.dtype
         json_fill = (self._storage or {}).get("fill_value")
         if json_fill is not None:  # a JSON-codec array's fill value, encoded like one of its elements
@@ -364,7 +364,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         out = self._read_items(normalize(args, shape))
         return out[()] if out.ndim == 0 else out
 
-    def __getitem__(self, args: Any, new_dtype: Any = None) -> Any:  # type: ignore[override]
+    def __getitem__(self, args: Any, new_dtype: Any = None) -> Any:
         args = args if isinstance(args, tuple) else (args,)
         if any(a is None for a in args):
             raise TypeError("Indexing with None (or np.newaxis) is not supported")

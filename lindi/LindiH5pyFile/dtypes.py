@@ -39,7 +39,7 @@ def descriptor_to_dtype(desc: Any, *, where: str = "") -> np.dtype:
             return h5py.regionref_dtype
         if cls == "compound":
             fields = desc["fields"]
-            spec: dict[str, Any] = {
+            spec: Any = {  # Any: numpy's stubs for the names/formats/offsets form differ between releases
                 "names": [f["name"] for f in fields],
                 "formats": [descriptor_to_dtype(f["dtype"], where=where) for f in fields],
                 "offsets": [int(f["offset"]) for f in fields],
@@ -88,7 +88,3 @@ def legacy_compound_dtype(spec: Any, *, where: str = "") -> np.dtype:
                          for name, t in spec])
     except (TypeError, ValueError) as exc:
         raise DocumentError(f"invalid _COMPOUND_DTYPE {spec!r}: {exc}", pointer=where) from None
-
-
-def is_reference(dt: np.dtype) -> bool:
-    return h5py.check_dtype(ref=dt) is not None

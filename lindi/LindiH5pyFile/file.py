@@ -11,7 +11,7 @@ import os
 import posixpath
 import warnings
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h5py
 
@@ -20,24 +20,27 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..store.external_links import relocate_external_links
 from ..errors import DocumentError, LindiError, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
+from ..store.external_links import relocate_external_links
 from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
+from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
-from .attributes import LindiH5pyAttributes
 from .readonly import ReadOnlyError, refuse_write
 from ..errors import LostRegionWarning
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
+
+if TYPE_CHECKING:
+    from ..staging import StagingArea
 
 _MAX_LINK_DEPTH = 40
 _MODES = ("r", "r+", "w", "w-", "x", "a")
@@ -51,8 +54,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     A file opened from a local path in a writing mode is written back there on ``flush``/``close``.
     """
 
-    def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: Any = None,
-                 staging_area: Any = None):
+    def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: LocalCache | None = None,
+                 staging_area: StagingArea | None = None):
         _check_mode(mode)
         self._store = store
         self._mode = mode
@@ -90,7 +93,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     # ---- constructors (signatures of the LINDI package) --------------------------------------
     @classmethod
-    def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r", staging_area: Any = None,
+    def from_lindi_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
+                        staging_area: StagingArea | None = None,
                         local_cache: LocalCache | None = None, range_reader: RangeReader | None = None,
                         coalesce: CoalesceOptions | None = None, allow_local_files: bool | None = None,
                         allow_private_hosts: bool | None = None, allow_local: bool | None = None,
@@ -114,7 +118,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                                         allow_private_hosts=allow_private_hosts)
         path = None if is_remote(src) else os.path.abspath(local_path(src))
         kind = "json" if path is None else container_kind(path)
-        if kind == "dir":
+        if kind == "dir" and path is not None:
             recover_interrupted_swap(resolve_target(path))  # a .lindi.d a killed writer left set aside
         if mode in ("r", "r+") and path is not None and not os.path.exists(path):
             raise FileNotFoundError(f"no such LINDI file: {path}")
@@ -144,7 +148,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @classmethod
     def from_reference_file_system(cls, rfs: dict[str, Any] | str | os.PathLike[str] | None, *, mode: str = "r",
-                                   staging_area: Any = None, local_cache: LocalCache | None = None,
+                                   staging_area: StagingArea | None = None, local_cache: LocalCache | None = None,
                                    range_reader: RangeReader | None = None,
                                    coalesce: CoalesceOptions | None = None,
                                    base: str | None = None, allow_local: bool | None = None,
@@ -208,8 +212,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         Its document gets the URL policy of a remote document: its external links may not reach
         local files or private addresses unless ``allow_local`` or ``LINDI_ALLOW_LOCAL=1`` say so.
         """
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStore
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStoreOpts
+        from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
 
         _check_mode(mode)
         if mode != "r":  # LINDI 0.4 and h5py semantics differ here; an HDF5 source is never written
@@ -237,7 +240,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @classmethod
     def _open(cls, doc: RefDocument, *, mode: str, local_cache: LocalCache | None, range_reader: RangeReader | None,
-              coalesce: CoalesceOptions | None, staging_area: Any = None) -> LindiH5pyFile:
+              coalesce: CoalesceOptions | None, staging_area: StagingArea | None = None) -> LindiH5pyFile:
         store = LindiReferenceStore(doc, range_reader=range_reader, coalesce=coalesce, local_cache=local_cache)
         return cls(store, mode=mode, local_cache=local_cache, staging_area=staging_area)
 
@@ -274,28 +277,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property
-    def filename(self) -> str:  # type: ignore[override]
+    def filename(self) -> str:
         return self._store.document.source or f"<lindi document {id(self._store.document):x}>"
 
     @property
-    def mode(self) -> str:  # type: ignore[override]
+    def mode(self) -> str:
         """``"r"`` or ``"r+"``, as h5py reports it."""
         return "r" if self._mode == "r" else "r+"
 
     @property
-    def driver(self) -> str:  # type: ignore[override]
+    def driver(self) -> str:
         return "lindi"
 
     @property
-    def libver(self) -> tuple[str, str]:  # type: ignore[override]
+    def libver(self) -> tuple[str, str]:
         return ("earliest", "latest")
 
     @property
-    def userblock_size(self) -> int:  # type: ignore[override]
+    def userblock_size(self) -> int:
         return 0
 
     @property
-    def swmr_mode(self) -> bool:  # type: ignore[override]
+    def swmr_mode(self) -> bool:
         return False
 
     def flush(self) -> None:

@@ -23,7 +23,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         self._meta = NodeMeta(file, store_path, name)
 
     @property
-    def ref(self) -> LindiH5pyReference:  # type: ignore[override]
+    def ref(self) -> LindiH5pyReference:
         return self._file._reference_to(self)
 
     def __eq__(self, other: object) -> bool:
@@ -70,7 +70,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
             raise TypeError(f"accessing a group is done with bytes or str, not {type(name)}")
         return self._file._open_path(self, name)
 
-    def get(self, name: Any, default: Any = None, getclass: bool = False, getlink: bool = False) -> Any:  # type: ignore[override]
+    def get(self, name: Any, default: Any = None, getclass: bool = False, getlink: bool = False) -> Any:
         if not (getclass or getlink):
             try:
                 return self[name]
@@ -81,17 +81,17 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         if name not in self:
             return default
         if getlink:
-            link = self._file._link_object(self, name)
+            link = self._file._link_object(self, name.decode("utf-8") if isinstance(name, bytes) else name)
             if getclass:  # h5py's class, also for LINDI 0.4's subclasses of it
                 return next(c for c in (h5py.SoftLink, h5py.ExternalLink, h5py.HardLink) if isinstance(link, c))
             return link
         obj = self[name]
         return h5py.Dataset if isinstance(obj, h5py.Dataset) else h5py.Group
 
-    def visit(self, func: Callable[[str], Any]) -> Any:  # type: ignore[override]
+    def visit(self, func: Callable[[str], Any]) -> Any:
         return self.visititems(lambda name, obj: func(name))
 
-    def visititems(self, func: Callable[[str, Any], Any]) -> Any:  # type: ignore[override]
+    def visititems(self, func: Callable[[str, Any], Any]) -> Any:
         """Each object once (hard links once, soft/external links not followed), depth-first in member order."""
         seen = {self._meta.store_path}
 
@@ -121,26 +121,28 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
     def __delitem__(self, name: str) -> None:
         self._file._editor.delete(self, name)
 
-    def create_group(self, name: str, track_order: Any = None) -> Any:  # type: ignore[override]
+    def create_group(self, name: str, track_order: Any = None) -> Any:
         return self._file._editor.create_group(self, name, track_order)
 
-    def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None, **kwds: Any) -> Any:  # type: ignore[override]
+    def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None, **kwds: Any) -> Any:
         return self._file._editor.create_dataset(self, name, shape=shape, dtype=dtype, data=data, **kwds)
 
-    def require_group(self, name: str) -> Any:  # type: ignore[override]
+    def require_group(self, name: str) -> Any:
         return self._file._editor.require_group(self, name)
 
-    def require_dataset(self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any) -> Any:  # type: ignore[override]
+    def require_dataset(self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any) -> Any:
         return self._file._editor.require_dataset(self, name, shape, dtype, exact, **kwds)
 
-    def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:  # type: ignore[override]
+    def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:
         """As h5py: into this file (edits it), or from this file into another LINDI or h5py file."""
         if isinstance(dest, str) or getattr(dest, "file", None) is self._file:
             self._file._editor.copy(self, source, dest, name, **kwds)
             return
         obj = self[source] if isinstance(source, str) else source
         leaf = name if name is not None else obj.name.rpartition("/")[2]
-        if isinstance(dest.file, LindiNode):  # another LINDI file: its editor references our chunks
+        from .file import LindiH5pyFile  # at call time: file.py imports this module
+
+        if isinstance(dest.file, LindiH5pyFile):  # another LINDI file: its editor references our chunks
             dest.file._editor.copy(dest, obj, leaf, **kwds)
             return
         used = sorted(k for k, v in kwds.items() if v)

@@ -31,7 +31,7 @@ def normalize(args: tuple[Any, ...], shape: tuple[int, ...]) -> list[Item]:
         if isinstance(a, slice):
             start, stop, step = a.indices(n)
             if step < 1:
-                raise ValueError("Step must be >= 1 (got %d)" % step)
+                raise ValueError(f"Step must be >= 1 (got {step})")
             items.append(slice(start, max(start, stop), step))
         elif isinstance(a, (int, np.integer)) and not isinstance(a, bool):
             i = int(a)

@@ -65,7 +65,7 @@ def filter_properties(zarray: dict[str, Any]) -> FilterProperties:
     compression = next((name for name in ("gzip", "lzf", "szip") if name in pipeline),
                        "unknown" if "unknown" in pipeline else None)
     return FilterProperties(compression=compression,
-                            compression_opts=pipeline.get(compression) if compression != "unknown" else None,
+                            compression_opts=pipeline.get(compression) if compression not in (None, "unknown") else None,
                             shuffle="shuffle" in pipeline, fletcher32="fletcher32" in pipeline,
                             scaleoffset=pipeline.get("scaleoffset"))
 

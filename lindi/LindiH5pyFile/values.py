@@ -25,7 +25,7 @@ def element_from_json(value: Any, dt: np.dtype) -> Any:
     if dt.names is not None:
         if isinstance(value, dict):
             value = [value[n] for n in dt.names]
-        return tuple(element_from_json(v, dt.fields[n][0]) for v, n in zip(value, dt.names))
+        return tuple(element_from_json(v, dt[n]) for v, n in zip(value, dt.names))
     if dt.subdtype is not None:
         base, shape = dt.subdtype
         return array_from_json(value, shape, base)

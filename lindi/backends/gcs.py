@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import RemoteError
 from ._optional import require
@@ -132,7 +132,7 @@ class _GcsErrors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Literal[False]:  # never swallows: maps or re-raises
         if exc is None:
             return False
         import requests

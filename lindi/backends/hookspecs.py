@@ -25,7 +25,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def lindi_backends() -> Sequence[type["Backend"]]:
+def lindi_backends() -> Sequence[type[Backend]]:
     """Return the backend classes this plugin provides.
 
     Each class subclasses :class:`lindi.backends.base.Backend`, has a unique
@@ -35,6 +35,7 @@ def lindi_backends() -> Sequence[type["Backend"]]:
     the longest matching prefix wins, and two backends claiming the same
     prefix is an error when the registry loads unless the user pins it.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations, never this
 
 
 @hookspec(firstresult=True)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -84,7 +84,8 @@ class Registry:
         sources = self._plugin_source()
         for impl in self._pm.hook.lindi_backends.get_hookimpls():
             source = sources.get(id(impl.plugin), f"plugin {impl.plugin_name}")
-            for cls in impl.function() or ():
+            provided = cast("Sequence[type[Backend]] | None", impl.function())  # the hookspec's return type
+            for cls in provided or ():
                 self._add(cls, source)
         declared: dict[str, list[str]] = {}
         for name, backend in self._backends.items():

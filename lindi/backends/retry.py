@@ -42,7 +42,7 @@ class RetryPolicy:
     max_total_seconds: float = 60.0
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any] | None) -> "RetryPolicy":
+    def from_options(cls, options: Mapping[str, Any] | None) -> RetryPolicy:
         """Build from a config table such as ``[backends.retry]``; unknown keys are an error."""
         if not options:
             return cls()
@@ -51,7 +51,7 @@ class RetryPolicy:
         if unknown:
             raise BackendConfigError(f"unknown retry option(s) {sorted(unknown)}; known: {sorted(known)}")
         try:
-            values = {k: (int(v) if k == "max_attempts" else float(v)) for k, v in options.items()}
+            values: dict[str, Any] = {k: (int(v) if k == "max_attempts" else float(v)) for k, v in options.items()}
         except (TypeError, ValueError) as exc:
             raise BackendConfigError(f"bad retry option value: {exc}") from None
         if values.get("max_attempts", 1) < 1 or any(v < 0 for v in values.values()):

@@ -28,10 +28,25 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .errors import BatchUsageError, SchedulerError
-    from .inputs import expand_inputs, plan_outputs
-    from .many import BatchResult, ClusterOptions, convert_many, validate_many
-    from .records import ResultRecord, load_records
+    # ``import X as X``: explicit re-exports for type checkers; at run time __getattr__ imports lazily
+    from .errors import (
+        BatchUsageError as BatchUsageError,
+        SchedulerError as SchedulerError,
+    )
+    from .inputs import (
+        expand_inputs as expand_inputs,
+        plan_outputs as plan_outputs,
+    )
+    from .many import (
+        BatchResult as BatchResult,
+        ClusterOptions as ClusterOptions,
+        convert_many as convert_many,
+        validate_many as validate_many,
+    )
+    from .records import (
+        ResultRecord as ResultRecord,
+        load_records as load_records,
+    )
 
 
 def __getattr__(name: str) -> Any:

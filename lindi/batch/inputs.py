@@ -52,8 +52,8 @@ def read_manifest(path: str) -> list[str]:
         raise BatchUsageError(f"manifest {path} line {line}: not UTF-8 text") from None
     base = os.path.dirname(os.path.abspath(path))
     entries = []
-    for number, line in enumerate(text.splitlines(), 1):
-        entry = line.strip()
+    for number, text_line in enumerate(text.splitlines(), 1):
+        entry = text_line.strip()
         if not entry or entry.startswith("#"):
             continue
         if not is_local(entry):

@@ -6,6 +6,7 @@ and keeps the results file up to date as records arrive.
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Sequence
@@ -107,14 +108,14 @@ def _run(fn: TaskFunction, locations: list[str], outputs: Sequence[str | None], 
     log = ResultsLog(results) if results else None
     start = time.perf_counter()
     try:
-        kwargs = dict(retries=retries, progress=progress, desc=verb,
-                      on_record=log.append if log else None)
+        run = functools.partial(run_tasks, retries=retries, progress=progress, desc=verb,
+                                on_record=log.append if log else None)
         if cluster.client is not None:
-            records = run_tasks(cluster.client, fn, jobs, extra, **kwargs)
+            records = run(cluster.client, fn, jobs, extra)
         else:
             with dask_client(cluster.scheduler, workers=cluster.workers, memory_limit=cluster.memory_limit,
                              processes=cluster.processes) as client:
-                records = run_tasks(client, fn, jobs, extra, **kwargs)
+                records = run(client, fn, jobs, extra)
     finally:
         if log is not None:
             log.close()

@@ -73,8 +73,9 @@ def run_demo(workdir: Path) -> int:
     """Run every step in ``workdir``; return the exit status (0 all checks passed, 1 otherwise)."""
     import pynwb
 
-    from .. import LindiH5pyFile, validate
+    from .. import validate
     from ..demo import build_sample_nwb
+    from ..LindiH5pyFile import LindiH5pyFile
     from ..LindiH5ZarrStore import LindiH5ZarrStore
 
     checks = _Checks()

@@ -7,10 +7,16 @@ thereby zarr); ``get_codec`` resolves a document's codec config, refusing unsafe
 from __future__ import annotations
 
 from .nbit import HDF5Nbit
-from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .pipeline import ChunkCodecError, CodecPipeline, Stage, decode_chunk, encode_chunk, hdf5_pipeline
+from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .registry import (
-    FORBIDDEN_CODEC_IDS, KNOWN_CODEC_IDS, LINDI_CODEC_IDS, CodecStatus, codec_status, get_codec, register_codecs,
+    FORBIDDEN_CODEC_IDS,
+    KNOWN_CODEC_IDS,
+    LINDI_CODEC_IDS,
+    CodecStatus,
+    codec_status,
+    get_codec,
+    register_codecs,
 )
 from .scaleoffset import HDF5ScaleOffset
 

@@ -137,7 +137,7 @@ def hdf5_pipeline(dset: h5py.Dataset) -> CodecPipeline:
     compressor = None
     if active and active[-1].filter_id in _COMPRESSORS:
         compressor = active.pop().config
-    return CodecPipeline(filters=[s.config for s in active] or None, compressor=compressor,
+    return CodecPipeline(filters=[s.config for s in active if s.config is not None] or None, compressor=compressor,
                          stages=tuple(stages), dtype=dtype.str)
 
 

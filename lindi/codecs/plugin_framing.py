@@ -18,13 +18,15 @@ from numcodecs.compat import ensure_contiguous_ndarray
 
 # Refuse to grow an LZF output buffer past this (decompression-bomb guard): 2 GiB.
 _LZF_MAX_OUTPUT = 2**31
+#: What imagecodecs hands back (memoryview in newer releases).
+_Encoded = bytes | bytearray | memoryview
 
 
 def _as_bytes(buf: Any) -> bytes:
     return ensure_contiguous_ndarray(buf).view(np.uint8).reshape(-1).tobytes()
 
 
-def _into(data: bytes, out: Any) -> Any:
+def _into(data: _Encoded, out: Any) -> Any:
     if out is None:
         return data
     target = ensure_contiguous_ndarray(out).view(np.uint8).reshape(-1)
@@ -42,7 +44,7 @@ class HDF5Lzf(Codec):
         if self.nbytes < 1:
             raise ValueError("nbytes must be positive")
 
-    def encode(self, buf: Any) -> bytes:
+    def encode(self, buf: Any) -> _Encoded:
         return imagecodecs.lzf_encode(_as_bytes(buf), header=False)
 
     def decode(self, buf: Any, out: Any = None) -> Any:
@@ -68,7 +70,7 @@ class HDF5Bitshuffle(Codec):
         if self.itemsize < 1 or self.blocksize < 0 or self.blocksize % 8:
             raise ValueError(f"invalid bitshuffle itemsize {self.itemsize} / blocksize {self.blocksize}")
 
-    def encode(self, buf: Any) -> bytes:
+    def encode(self, buf: Any) -> _Encoded:
         return imagecodecs.bitshuffle_encode(_as_bytes(buf), itemsize=self.itemsize, blocksize=self.blocksize)
 
     def decode(self, buf: Any, out: Any = None) -> Any:

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import numcodecs.registry
-from numcodecs.errors import UnknownCodecError
 from numcodecs.abc import Codec
+from numcodecs.errors import UnknownCodecError
 
 from ..errors import DocumentError
 from .nbit import HDF5Nbit

@@ -168,6 +168,7 @@ class HDF5ScaleOffset(Codec):
             return header + values.astype(self._native.newbyteorder("<")).tobytes()
         body = bytearray(packed_size(self.nelements, minbits))
         if minbits:
+            assert codes is not None  # None only at full width, returned above
             packed = pack(codes, minbits)
             body[:len(packed)] = packed
         return header + bytes(body)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import h5py
@@ -99,7 +100,7 @@ def write(ops_path: str, out_path: str) -> dict[str, Any]:
     return {"written": out_path, "blobs": [h5_path]}
 
 
-_COMMANDS = {"capabilities": (capabilities, 0), "validate": (validate, 1), "dump": (dump, 1), "write": (write, 2)}
+_COMMANDS: dict[str, tuple[Callable[..., Any], int]] = {"capabilities": (capabilities, 0), "validate": (validate, 1), "dump": (dump, 1), "write": (write, 2)}
 
 
 def answer(args: list[str]) -> tuple[int, str]:

@@ -73,9 +73,9 @@ def dtype_descriptor(dt: np.dtype) -> Any:
     if enum is not None:
         wide = dt.itemsize == 8  # like 8-byte elements: decimal strings, so the comparison stays exact
         return {"class": "enum", "base": dt.str, "members": {k: str(int(v)) if wide else int(v) for k, v in enum.items()}}
-    if dt.names is not None:
+    if dt.names is not None and dt.fields is not None:
         return {"class": "compound", "itemsize": dt.itemsize,
-                "fields": [{"name": n, "offset": dt.fields[n][1], "dtype": dtype_descriptor(dt.fields[n][0])}
+                "fields": [{"name": n, "offset": dt.fields[n][1], "dtype": dtype_descriptor(dt[n])}
                            for n in dt.names]}
     if dt.subdtype is not None:
         return {"class": "array", "base": dtype_descriptor(dt.subdtype[0]), "shape": list(dt.subdtype[1])}
@@ -149,7 +149,7 @@ class _Context:
             base = self.encoder(np.dtype(vlen))
             return lambda x: [base(e) for e in np.asarray(x).ravel()]
         if dt.names is not None:
-            fields = [(n, self.encoder(dt.fields[n][0])) for n in dt.names]
+            fields = [(n, self.encoder(dt[n])) for n in dt.names]
             return lambda x: [enc(x[n]) for n, enc in fields]
         if dt.subdtype is not None:
             base = self.encoder(dt.subdtype[0])

@@ -99,8 +99,9 @@ def infer(value: Any) -> tuple[Descriptor, tuple[int, ...]] | None:
     if isinstance(value, list):
         if not value:
             return None
-        inner = [infer(v) for v in value]
-        if any(i is None for i in inner) or len({i[1] for i in inner}) != 1:
+        found = [infer(v) for v in value]
+        inner = [i for i in found if i is not None]
+        if len(inner) != len(found) or len({i[1] for i in inner}) != 1:
             return None
         kinds = [i[0] for i in inner]
         if all(k == _INT64 for k in kinds):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import h5py
 import numpy as np
@@ -63,11 +63,13 @@ class ChunkTable:
         """``%``-format of this table's chunk keys, given one grid index per dimension."""
         return ".".join(["%d"] * len(self.chunks))
 
-    def batches(self, size: int = 16384) -> Iterator[tuple[list[int], ...]]:
+    def batches(self, size: int = 16384) -> Iterator[tuple[Sequence[int], ...]]:
         """Rows ``(index_0, ..., index_n-1, offset, length)`` as columns, in batches (vectorised)."""
         ndim = len(self.chunks)
         divisor = np.array(self.chunks, dtype=np.int64)
-        origins = np.frombuffer(self.origins, dtype=np.int64).reshape(-1, ndim) if len(self) else None
+        if not len(self):
+            return
+        origins = np.frombuffer(self.origins, dtype=np.int64).reshape(-1, ndim)
         for start in range(0, len(self), size):
             stop = min(start + size, len(self))
             index = origins[start:stop] // divisor

@@ -11,6 +11,7 @@ reported by path (or raised in strict mode) and the rest of the file converts.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -124,7 +125,7 @@ class HDF5Converter:
             raise self._located(exc, "/") from (None if isinstance(exc, LindiError) else exc)
         while stack:
             path, parent, name = stack.pop()
-            self._guarded(path, lambda: self._child(path, parent, name, stack))
+            self._guarded(path, functools.partial(self._child, path, parent, name, stack))
         return self.document, self.report
 
     def _guarded(self, path: str, convert: Callable[[], _Batch | None]) -> None:

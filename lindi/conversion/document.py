@@ -12,9 +12,9 @@ from itertools import repeat
 from typing import IO, Any
 
 from .._version import LINDI_SPEC_VERSION, __version__
+from ..store.external_links import link_base, relocate_external_links
 from ..strict_json import dumps, gc_paused
 from .chunks import ChunkTable
-from ..store.external_links import link_base, relocate_external_links
 
 _TEMPLATE_NAME = "u1"
 

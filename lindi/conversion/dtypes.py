@@ -34,7 +34,7 @@ def describe(dt: np.dtype, tid: h5py.h5t.TypeID | None = None) -> Descriptor:
     if vlen_base is not None:
         base_tid = tid.get_super() if isinstance(tid, h5py.h5t.TypeVlenID) else None
         return {"class": "vlen", "base": describe(np.dtype(vlen_base), base_tid)}
-    if dt.names is not None:
+    if dt.names is not None and dt.fields is not None:
         fields = []
         for index, name in enumerate(dt.names):
             field_dt, offset = dt.fields[name][:2]
@@ -82,7 +82,7 @@ def is_json_encoded(desc: Descriptor) -> bool:
 def compound_dtype_annotation(dt: np.dtype) -> list[list[str]]:
     """The legacy ``_COMPOUND_DTYPE`` list: ``[name, numpy type string]`` per field."""
     out = []
-    for name in dt.names:
-        field_dt = dt.fields[name][0]
+    for name in dt.names or ():
+        field_dt = dt[name]
         out.append([name, "<REFERENCE>" if h5py.check_ref_dtype(field_dt) else str(field_dt)])
     return out

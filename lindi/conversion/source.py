@@ -7,13 +7,30 @@ whose read-ahead keeps h5py's many small metadata reads to few requests.
 from __future__ import annotations
 
 import os
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 import h5py
 
 from ..backends.urls import is_local, local_path
 from ..errors import ConversionError, LindiError, SourceOpenError
 from .chunk_index import ChunkIndexReader, local_batch_reader
+
+if TYPE_CHECKING:
+    from ..backends.registry import Registry
+    from ..remote_file import RemoteFile
+
+
+class HDF5Input(Protocol):
+    """What the converter's store reads: an open h5py file and its stored bytes (local or remote)."""
+
+    path: str
+    h5: h5py.File
+
+    def read_range(self, offset: int, length: int) -> bytes: ...
+
+    def chunk_index(self, on_read: Any = None) -> ChunkIndexReader: ...
+
+    def close(self) -> None: ...
 
 
 class HDF5Source:
@@ -24,7 +41,7 @@ class HDF5Source:
 
     def __init__(self, path_or_url: str | os.PathLike[str]):
         text = os.fspath(path_or_url)
-        self._registry = None
+        self._registry: Registry | None = None
         if not is_local(text):
             self.path = text
             self._raw: IO[bytes] = self._open_remote(text)
@@ -47,9 +64,9 @@ class HDF5Source:
         from ..backends import get_registry
         from ..remote_file import RemoteFile
 
-        self._registry = get_registry()
-        try:
-            return RemoteFile(url, self._registry.size(url), self._registry.read_ranges)
+        registry = self._registry = get_registry()
+        try:  # RemoteFile is a binary file object (io.RawIOBase)
+            return cast(IO[bytes], RemoteFile(url, registry.size(url), registry.read_ranges))
         except LindiError as exc:
             raise SourceOpenError(f"cannot open: {exc}", file=url) from None
 
@@ -58,7 +75,7 @@ class HDF5Source:
         if self._registry is not None:
             from ..remote_file import chunk_index_reader
 
-            return chunk_index_reader(self.h5, self._raw, on_read)  # type: ignore[arg-type]
+            return chunk_index_reader(self.h5, cast("RemoteFile", self._raw), on_read)  # remote: a RemoteFile
         return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
                                 on_read)
 

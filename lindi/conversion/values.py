@@ -9,16 +9,21 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import UnsupportedObjectError
 from ..strict_json import dumps, encode_float, encode_int
 from .dtypes import Descriptor
-from .references import ReferenceEncoder
 
 Converter = Callable[[Any], Any]
+
+
+class ReferenceJSON(Protocol):
+    """Writes one HDF5 reference as its JSON object (the converter's encoder, the editor's writer)."""
+
+    def encode(self, ref: Any) -> dict[str, Any]: ...
 
 
 def _text(value: Any) -> str:
@@ -38,7 +43,7 @@ def _opaque(value: Any) -> str:
     return "base64:" + base64.b64encode(bytes(value)).decode("ascii")
 
 
-def element_converter(desc: Descriptor, refs: ReferenceEncoder) -> Converter:
+def element_converter(desc: Descriptor, refs: ReferenceJSON | None) -> Converter:
     """A function turning one element of type ``desc`` (as h5py returns it) into JSON."""
     if isinstance(desc, str):
         kind = desc[1]
@@ -59,6 +64,8 @@ def element_converter(desc: Descriptor, refs: ReferenceEncoder) -> Converter:
     if cls == "opaque":
         return _opaque
     if cls in ("reference", "region_reference"):
+        if refs is None:
+            raise ValueError("references need the file they point into")
         return refs.encode
     if cls in ("vlen", "array"):
         base = array_converter(desc["base"], refs)
@@ -69,7 +76,7 @@ def element_converter(desc: Descriptor, refs: ReferenceEncoder) -> Converter:
     raise UnsupportedObjectError(f"no JSON form for datatype class {cls}")
 
 
-def array_converter(desc: Descriptor, refs: ReferenceEncoder) -> Callable[[np.ndarray], Any]:
+def array_converter(desc: Descriptor, refs: ReferenceJSON | None) -> Callable[[np.ndarray], Any]:
     """A function turning an array of ``desc`` into nested JSON lists (a scalar for 0-d)."""
     fast = _fast_numeric(desc)
     if fast is not None:

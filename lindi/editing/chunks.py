@@ -5,9 +5,12 @@ Remote chunks are never written: an edit only ever adds new chunk values.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EditError
+
+if TYPE_CHECKING:
+    from ..staging import StagingArea
 
 #: Chunks up to this many bytes are stored inline (``base64:``), like the converter's ``inline_threshold``.
 INLINE_BYTES = 4096
@@ -18,7 +21,7 @@ INLINE_BYTES_WITHOUT_STAGING = 1024 * 1024
 class ChunkSink:
     """Turns encoded chunk bytes into the ref value to store."""
 
-    def __init__(self, staging_area: Any = None):
+    def __init__(self, staging_area: StagingArea | None = None):
         self.staging_area = staging_area
 
     def ref_value(self, data: bytes, *, where: str) -> str | list[Any]:

@@ -47,7 +47,7 @@ class EditableDataset(LindiH5pyDataset):
     """A dataset of a file open for writing."""
 
     @property
-    def id(self) -> EditableObjectId:  # type: ignore[override]
+    def id(self) -> EditableObjectId:
         return EditableObjectId(self)
 
     def __setitem__(self, args: Any, val: Any) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from ..codecs import encode_chunk
 from ..conversion.dtypes import describe
 from ..conversion.values import element_converter, json_codec_chunk
-from ..LindiH5pyFile.selection import normalize, result_shape
+from ..LindiH5pyFile.selection import Item, normalize, result_shape
 from ..LindiH5pyFile.values import array_from_json
 from ..store.index import join
 from .chunks import ChunkSink
@@ -51,7 +51,7 @@ def fixed_write(dset: Any, args: tuple[Any, ...], value: Any, sink: ChunkSink) -
     """Ref changes that write ``value`` at ``args`` into a fixed-size (non-JSON) array."""
     z = dset._zarray
     shape, chunks = tuple(z["shape"]), tuple(z["chunks"])
-    items = [slice(0, 1, 1)] if dset._is_scalar else normalize(args, shape)
+    items: list[Item] = [slice(0, 1, 1)] if dset._is_scalar else normalize(args, shape)
     target = result_shape(items)
     dt = dset.dtype
     try:

@@ -146,6 +146,6 @@ def _data_changes(statuses: dict[str, list[str]]) -> list[Change]:
     """One ``data`` change: chunk refs changed, added and removed, with the first chunk names of each."""
     if not statuses:
         return []
-    detail = {status: {"count": len(statuses[status]), "first": sorted(statuses[status])[:EXAMPLES]}
+    detail: dict[str, Any] = {status: {"count": len(statuses[status]), "first": sorted(statuses[status])[:EXAMPLES]}
               for status in ("changed", "added", "removed") if status in statuses}
     return [Change("data", detail=detail)]

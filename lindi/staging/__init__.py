@@ -7,8 +7,8 @@ with staged refs is written as a container or published with
 from __future__ import annotations
 
 from .area import StagingArea
-from .destinations import BackendDestination, CallbackDestination, Destination, resolve_destination
 from .containers import container_kind, load_container, write_container
+from .destinations import BackendDestination, CallbackDestination, Destination, resolve_destination
 from .errors import ContainerError, PublishError, StagingError
 from .lindi_dir import load_lindi_dir, write_lindi_dir
 from .lindi_tar import load_lindi_tar, write_lindi_tar

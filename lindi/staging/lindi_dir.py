@@ -14,11 +14,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import _atomic, strict_json
+from ..store.document import TEMPLATE_USE
 from ..store.policy import is_remote
+from ..strict_json import ref_pointer
 from .blobs import atomic_write, blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from ..store.document import TEMPLATE_USE
-from ..strict_json import ref_pointer
 from .paths import inside_directory, safe_member_name
 from .refs import is_range, local_ranges, read_in_batches, replace_refs
 

@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 
 from .. import strict_json
 from .._version import LINDI_SPEC_VERSION
-from ..strict_json import ref_pointer
 from ..backends.urls import local_path
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
+from ..strict_json import ref_pointer
 from .hardlink_copies import collapse_hard_link_copies, with_hard_link_copies
 from .policy import UrlPolicy, applying, is_remote
 from .url_resolvers import resolve_url

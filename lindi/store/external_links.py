@@ -11,9 +11,9 @@ import os
 import posixpath
 from typing import Any
 
+from ..backends.urls import local_path
 from .document import join_url
 from .policy import is_remote
-from ..backends.urls import local_path
 
 
 def link_base(linking_file: str) -> str:

@@ -21,12 +21,12 @@ from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Sto
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 
 from .. import strict_json
-from ..strict_json import ref_pointer
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LimitExceededError, RemoteError, UrlPolicyError
 from ..security.limits import ENV_VARS, Limits, check_chunk_ref, secure_zarray_bytes, vet_zarray
 from ..security.url_policy import applying
+from ..strict_json import ref_pointer
 from .document import RefDocument
 from .index import METADATA_KEYS, NodeIndex, meta_key
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
@@ -144,7 +144,7 @@ class LindiReferenceStore(Store):
         with applying(self.document.policy):
             return self._reader(requests)
 
-    def _read_coalesced(self, requests: list[RangeRequest]) -> list[bytes]:
+    def _read_coalesced(self, requests: Sequence[RangeRequest]) -> list[bytes]:
         return read_coalesced(self.range_reader, requests, self.coalesce_options)
 
     def get_bytes(self, key: str) -> bytes | None:

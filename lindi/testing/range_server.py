@@ -209,7 +209,7 @@ class _RangeHandler(BaseHTTPRequestHandler):
             page = b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>"
             return self._send(200, page, head=head, ctype="text/html; charset=utf-8")
         rng = self._parse_range(self.headers.get("Range"), len(data))
-        if rng == "unsatisfiable":
+        if isinstance(rng, str):  # "unsatisfiable"
             return self._send(416, b"", head=head, extra={"Content-Range": f"bytes */{len(data)}"})
         if rng is None or (fault is not None and fault.mode == "ignore_range"):
             return self._send(200, data, head=head, extra={"Accept-Ranges": "bytes"})
@@ -241,7 +241,7 @@ class _RangeHandler(BaseHTTPRequestHandler):
             return "unsatisfiable"
         return start, end
 
-    def _send(self, status: int, body: bytes, *, head: bool, ctype: str = "application/octet-stream",
+    def _send(self, status: int, body: bytes | mmap.mmap, *, head: bool, ctype: str = "application/octet-stream",
               extra: Mapping[str, str] | None = None, cut: bool = False) -> None:
         owner: RangeServer = self.server.owner  # type: ignore[attr-defined]
         self.send_response(status)

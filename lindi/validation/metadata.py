@@ -163,7 +163,7 @@ def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector, leg
         fail("LINDI-E-LIMIT", f"{len(z['shape'])} dimensions, more than the spec's limit of {MAX_NDIM}", "shape")
     if len(z["chunks"]) != len(z["shape"]):
         fail("LINDI-E-ZARRAY", f"chunks has {len(z['chunks'])} entries but shape has {len(z['shape'])}", "chunks")
-    codecs = [("compressor", z["compressor"])] if z["compressor"] is not None else []
+    codecs: list[tuple[str | int, Any]] = [("compressor", z["compressor"])] if z["compressor"] is not None else []
     codecs += [(i, c) for i, c in enumerate(z["filters"] or [])]
     for where, codec in codecs:
         path = ("compressor",) if where == "compressor" else ("filters", where)

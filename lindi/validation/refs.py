@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +69,7 @@ BAD_PATH = "bad-path"
 class RefsPass:
     """Checks every ref once; afterwards ``nodes`` holds the validated metadata per node path."""
 
-    def __init__(self, refs: dict[str, Any], templates: dict[str, str], legacy: bool, out: Collector, *,
+    def __init__(self, refs: Mapping[str, Any], templates: dict[str, str], legacy: bool, out: Collector, *,
                  schema_version: str = LATEST, credential_templates: frozenset[str] = frozenset()):
         self.refs = refs
         self.templates = templates
@@ -252,7 +253,7 @@ class RefsPass:
             elif t is str:
                 if value.startswith("base64:") and not _check_base64(key, value, out):
                     continue
-                if json_chunk:
+                if json_chunk and isinstance(info, ArrayInfo):  # json_chunk implies it
                     self.json_chunks.append((key, value, info))
             elif t is dict:
                 out.error("LINDI-E-REF-VALUE", ref_pointer(key), f"{key!r}: an inline JSON object is only allowed for metadata keys")

@@ -71,8 +71,8 @@ def read_btree_v2(reads: IndexReads, layout: ChunkLayout, rank: int, filtered: b
         if max(lengths) > node_size:
             raise IndexCorrupt("version-2 B-tree node overflows its size")
         children: list[tuple[int, int]] = []
-        for (_, n), length, data in zip(level, lengths, reads.read([(a, length) for (a, _), length in
-                                                                     zip(level, lengths)])):
+        for (_, n), data in zip(level, reads.read([(a, length) for (a, _), length in
+                                                         zip(level, lengths)])):
             if data[:4] != (b"BTLF" if leaf else b"BTIN") or data[4] != 0 or data[5] != head[5]:
                 raise IndexCorrupt("not a chunk version-2 B-tree node")
             verify_checksum(data, checksum, "version-2 B-tree node")
