@@ -20,7 +20,7 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, LindiError, UrlPolicyError
+from ..errors import DocumentError, LindiError, LostRegionWarning, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
@@ -35,7 +35,6 @@ from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
 from .readonly import ReadOnlyError, refuse_write
-from ..errors import LostRegionWarning
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 

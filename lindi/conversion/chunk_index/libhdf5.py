@@ -18,7 +18,6 @@ import h5py
 from h5py._objects import phil  # h5py's lock around every libhdf5 call: HDF5 is not thread-safe
 
 
-
 class _Token(ctypes.Structure):
     _fields_ = [("data", ctypes.c_uint8 * 16)]
 
