@@ -109,6 +109,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         ``LINDI_USE_FILE_LOCKING=FALSE`` turns that off (see :mod:`lindi._locking`).
         """
         from ..staging import StagingArea, container_kind, load_container
+        from ..staging.containers import is_container_name
         from ..staging.lindi_dir import recover_interrupted_swap
 
         _check_mode(mode)
@@ -131,7 +132,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             else:
                 doc = load_document(url_or_path, policy=policy, limits=limits)
             doc.policy, doc.limits = policy, doc.limits or limits
-            own = mode != "r" and staging_area is None and path is not None and _is_container(path)
+            own = mode != "r" and staging_area is None and path is not None and is_container_name(path)
             if own:
                 staging_area = StagingArea.scratch()  # chunks wait here until the container is written
             f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
@@ -308,8 +309,10 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         """
         if self._mode == "r" or self._writeback is None or self._closed:
             return
-        if _is_container(self._writeback):
-            from ..staging import write_container
+        from ..staging import write_container
+        from ..staging.containers import is_container_name
+
+        if is_container_name(self._writeback):
             write_container(self._store.document.to_dict(), self._writeback, base=self._store.document.base)
         else:
             self.write_lindi_file(self._writeback)
@@ -530,10 +533,6 @@ def _check_mode(mode: str) -> None:
     if mode not in _MODES:
         from ..editing import EditError
         raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
-
-
-def _is_container(path: str) -> bool:
-    return path.rstrip("/").endswith((".tar", ".lindi.d"))
 
 
 def _new_document(src: str, path: str | None, mode: str) -> RefDocument:

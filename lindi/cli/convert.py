@@ -45,6 +45,7 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
     """Convert the HDF5 file SRC to a LINDI document (.lindi.json, .lindi.tar or .lindi.d by OUTPUT's suffix)."""
     from ..LindiH5ZarrStore import LindiH5ZarrStore
     from ..staging import StagingError, write_container
+    from ..staging.containers import is_container_name
 
     opts = LindiH5ZarrStoreOpts(strict=strict)
     if inline_threshold is not None:
@@ -55,7 +56,7 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
         with tqdm(unit=" chunks", desc="indexing", delay=1.0, disable=as_json, leave=False) as bar, \
                 LindiH5ZarrStore.from_file(src, opts=opts, progress=bar.update,
                                            read_progress=_read_counter(bar) if "://" in src else None) as store:
-            if _is_container(output):
+            if is_container_name(output):
                 write_container(store.to_reference_file_system(), output,
                                 base=os.path.dirname(os.path.abspath(src)))
             else:
@@ -73,10 +74,6 @@ def convert_command(src: str, output: str | None, inline_threshold: int | None, 
         click.echo(dumps({"output": output, "report": report.to_dict()}))
     else:
         click.echo(_summary(output, report))
-
-
-def _is_container(output: str) -> bool:
-    return output.rstrip("/").endswith((".tar", ".lindi.d"))
 
 
 def _check_output(src: str, output: str, force: bool) -> None:

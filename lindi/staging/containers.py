@@ -42,6 +42,11 @@ def container_kind(location: str) -> str:
     return "json"
 
 
+def is_container_name(path: str) -> bool:
+    """Whether a file name asks for a container (``.tar`` or ``.lindi.d``) rather than a ``.lindi.json``."""
+    return path.rstrip("/").endswith((".tar", ".lindi.d"))
+
+
 def is_lindi_document(path: str) -> bool:
     """Whether the local ``path`` holds a LINDI document (``.lindi.json``, ``.lindi.d`` or ``.lindi.tar``),
     judged from its first bytes: what a writer may replace without being told to."""

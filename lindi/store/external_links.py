@@ -20,7 +20,7 @@ def link_base(linking_file: str) -> str:
     """Where HDF5 resolves a relative external-link file name of ``linking_file``: its folder (or its URL)."""
     if is_remote(linking_file):
         return linking_file
-    return os.path.dirname(os.path.abspath(local_path(linking_file) or linking_file))
+    return os.path.dirname(os.path.abspath(local_path(linking_file)))
 
 
 def relocated_link(link: Any, *, old_base: str | None, new_dir: str) -> Any:
@@ -36,7 +36,7 @@ def relocated_link(link: Any, *, old_base: str | None, new_dir: str) -> Any:
             return link  # nothing to resolve it from: keep it as written
         if is_remote(old_base):
             return {**link, "file": join_url(old_base, name)}
-        name = os.path.normpath(os.path.join(local_path(old_base) or old_base, name))
+        name = os.path.normpath(os.path.join(local_path(old_base), name))
     if is_remote(name):
         return {**link, "file": name}
     relative = os.path.relpath(name, new_dir)
