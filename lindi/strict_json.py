@@ -50,8 +50,11 @@ def loads(text: str | bytes, *, source: str | None = None) -> Any:
     the standard library directly: orjson would turn an integer beyond 64 bits
     into an inexact float.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # parsed JSON holds no cycles; collections while it grows cost 40% of the time
+    with gc_paused():  # parsed JSON holds no cycles; collections while it grows cost 40% of the time
+        return _parse(text, source)
+
+
+def _parse(text: str | bytes, source: str | None) -> Any:
     try:
         if orjson is not None and not _has_long_digit_run(text):
             try:
@@ -70,9 +73,6 @@ def loads(text: str | bytes, *, source: str | None = None) -> Any:
         raise LimitExceededError(f"not enough memory to parse {len(text)} bytes of JSON; lower "
                                  "max_document_bytes (LINDI_MAX_DOCUMENT_BYTES) to refuse such documents "
                                  "before reading them", pointer="", source=source) from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
