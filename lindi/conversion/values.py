@@ -14,8 +14,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import UnsupportedObjectError
+from ..format.descriptors import Descriptor
 from ..strict_json import dumps, encode_float, encode_int
-from .dtypes import Descriptor
 
 Converter = Callable[[Any], Any]
 

@@ -8,8 +8,8 @@ from typing import Any
 from lindi import strict_json
 from lindi.codecs import get_codec
 from lindi.errors import DocumentError
+from lindi.format.zarr_dtypes import OBJECT_DTYPE
 
-from .dtypes import OBJECT_DTYPE
 from .metadata import MAX_DEPTH, find_limit_problem
 from .refs import decode_inline
 
