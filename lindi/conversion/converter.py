@@ -21,9 +21,9 @@ import numpy as np
 
 from ..codecs import encode_chunk, hdf5_pipeline
 from ..errors import ConversionError, LindiError, UnsupportedObjectError
-from ..format.annotations import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, SCALAR, SOFT_LINK
 from ..format.compound import compound_dtype_annotation
 from ..format.descriptors import Descriptor
+from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, SCALAR, SOFT_LINK
 from ..format.object_codecs import JSON_CODEC, is_json_encoded
 from ..format.zarr_dtypes import OBJECT_DTYPE, default_descriptor, storage_dtype
 from ..strict_json import encode_float

@@ -6,7 +6,7 @@ from typing import Any
 import h5py
 
 from ..errors import ConversionError
-from ..format.annotations import REFERENCE
+from ..format.names import REFERENCE
 from ..format.regions import region_of_space
 
 

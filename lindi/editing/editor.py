@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
-from ..format.annotations import ANNOTATIONS, RESERVED_ATTRIBUTE_NAMES
+from ..format.names import ANNOTATIONS, RESERVED_ATTRIBUTE_NAMES
 from ..h5file.dataset import LindiH5pyDataset
 from ..h5file.group import LindiH5pyGroup
 from ..store.index import join, meta_key

@@ -19,8 +19,8 @@ from ..conversion.options import LindiH5ZarrStoreOpts
 from ..conversion.storage import storage_member
 from ..conversion.values import element_converter
 from ..errors import LindiError
-from ..format.annotations import COMPOUND_DTYPE, SCALAR
 from ..format.compound import compound_dtype_annotation
+from ..format.names import COMPOUND_DTYPE, SCALAR
 from ..format.object_codecs import JSON_CODEC, is_json_encoded
 from ..format.zarr_dtypes import default_descriptor, storage_dtype
 from .errors import EditError

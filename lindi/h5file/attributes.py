@@ -8,8 +8,8 @@ import h5py
 import numpy as np
 
 from ..errors import DocumentError
-from ..format.annotations import ANNOTATIONS
 from ..format.descriptors import descriptor_to_dtype
+from ..format.names import ANNOTATIONS
 from .dtypes import H5PY_REFERENCES
 from .readonly import refuse_write
 from .values import infer_attribute, typed_attribute

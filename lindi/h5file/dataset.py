@@ -19,9 +19,9 @@ import numpy as np
 
 from .. import strict_json
 from ..errors import DocumentError, LindiError
-from ..format.annotations import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, REFERENCE, SCALAR
 from ..format.compound import legacy_compound_dtype
 from ..format.descriptors import descriptor_to_dtype, typestr_dtype
+from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, REFERENCE, SCALAR
 from ..format.object_codecs import is_json_codec_array
 from ..format.regions import region_selection
 from ..format.zarr_dtypes import OBJECT_DTYPE

@@ -13,7 +13,7 @@ import h5py
 from h5py._hl import selections
 
 from ..errors import LindiError
-from ..format.annotations import REFERENCE
+from ..format.names import REFERENCE
 from ..format.regions import region_of_space, region_selection
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 

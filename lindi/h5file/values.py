@@ -14,7 +14,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..format.annotations import REFERENCE
+from ..format.names import REFERENCE
 from ..strict_json import SPECIAL_FLOATS, decode_float, decode_int
 from .reference import reference_from_json
 

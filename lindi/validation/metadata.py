@@ -15,7 +15,7 @@ from jsonschema.exceptions import best_match
 
 from lindi import strict_json
 from lindi.errors import DocumentError
-from lindi.format.annotations import ANNOTATIONS
+from lindi.format.names import ANNOTATIONS
 from lindi.format.object_codecs import JSON_CODEC_ID, OBJECT_CODEC_IDS
 from lindi.format.zarr_dtypes import OBJECT_DTYPE
 from lindi.security.limits import MAX_NDIM

@@ -10,7 +10,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from lindi.format.annotations import ANNOTATIONS
+from lindi.format.names import ANNOTATIONS
 from lindi.format.zarr_dtypes import OBJECT_DTYPE, accepted_storage_dtypes, storage_dtype
 from lindi.strict_json import ref_pointer
 

@@ -34,7 +34,7 @@ def test_format_imports_only_numpy_and_errors():
 
 def test_importing_format_loads_no_h5py_or_zarr():
     code = ("import sys, lindi.format.descriptors, lindi.format.zarr_dtypes, lindi.format.object_codecs, "
-            "lindi.format.compound, lindi.format.annotations, lindi.format.regions; "
+            "lindi.format.compound, lindi.format.names, lindi.format.regions; "
             "print(sorted(m for m in ('h5py', 'zarr', 'numcodecs') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ import pytest
 
 import lindi
 from lindi.editing import EditError
-from lindi.format.annotations import ANNOTATIONS, REFERENCE, RESERVED_ATTRIBUTE_NAMES
+from lindi.format.names import ANNOTATIONS, REFERENCE, RESERVED_ATTRIBUTE_NAMES
 
 SPEC_RESERVED = {"_SCALAR", "_SOFT_LINK", "_COMPOUND_DTYPE", "_EXTERNAL_ARRAY_LINK"}
 
