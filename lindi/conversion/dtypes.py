@@ -1,8 +1,7 @@
 """HDF5 datatypes as LINDI datatype descriptors (spec section 4.1): the h5py side of :mod:`lindi.format.descriptors`.
 
-The descriptor rules live in the format layer, which knows no h5py. Here they get what only h5py has: its
-reference dtypes and, through an HDF5 ``TypeID``, the tags of opaque types (at any depth of a compound, vlen or
-array type).
+The descriptor rules live in the format layer, which knows no h5py. Here they get what only an HDF5 ``TypeID``
+has: the tags of opaque types, at any depth of a compound, vlen or array type.
 """
 from __future__ import annotations
 
@@ -10,10 +9,7 @@ import h5py
 import numpy as np
 
 from ..format import descriptors
-from ..format.descriptors import Descriptor, ReferenceDtypes
-
-#: h5py's reference dtypes, tagged with its reference classes (hdmf tests for them).
-H5PY_REFERENCES = ReferenceDtypes(h5py.ref_dtype, h5py.regionref_dtype)
+from ..format.descriptors import Descriptor
 
 
 class _HDF5Type:
@@ -40,4 +36,4 @@ class _HDF5Type:
 
 def describe(dt: np.dtype, tid: h5py.h5t.TypeID | None = None) -> Descriptor:
     """The descriptor of an h5py dtype; ``tid`` (the HDF5 type) supplies opaque tags."""
-    return descriptors.describe(dt, H5PY_REFERENCES, _HDF5Type(tid) if tid is not None else None)
+    return descriptors.describe(dt, _HDF5Type(tid) if tid is not None else None)

@@ -6,8 +6,8 @@ special types with numpy dtype metadata (``vlen``, ``h5py_encoding``, ``enum``, 
 hdmf and user code test for those tags, so the dtypes made here carry exactly h5py's metadata.
 
 Two things a numpy dtype does not hold come from the caller, so that this module needs no h5py: the reference
-dtypes (:class:`ReferenceDtypes`, h5py's carry its own reference classes) and, when describing a type read from
-an HDF5 file, the tags of its opaque parts (:class:`StoredType`).
+dtypes to make (:class:`ReferenceDtypes`: h5py's carry its own reference classes) and, when describing a type
+read from an HDF5 file, the tags of its opaque parts (:class:`StoredType`).
 """
 from __future__ import annotations
 
@@ -51,27 +51,27 @@ def h5py_tag(dt: np.dtype, name: str) -> Any:
     return None if dt.metadata is None else dt.metadata.get(name)
 
 
-def describe(dt: np.dtype, references: ReferenceDtypes, stored: StoredType | None = None) -> Descriptor:
+def describe(dt: np.dtype, stored: StoredType | None = None) -> Descriptor:
     """The descriptor of an h5py dtype; ``stored`` (the HDF5 type) supplies opaque tags."""
     ref = h5py_tag(dt, "ref")
     if ref is not None:
-        return {"class": "region_reference" if issubclass(ref, h5py_tag(references.region, "ref")) else "reference"}
+        return {"class": "region_reference" if _is_region_class(ref) else "reference"}
     string = _string_info(dt)
     if string is not None:
         return {"class": "string", "charset": string[0], "length": string[1]}
     vlen_base = h5py_tag(dt, "vlen")
     if vlen_base is not None:
-        return {"class": "vlen", "base": describe(np.dtype(vlen_base), references, _base(stored))}
+        return {"class": "vlen", "base": describe(np.dtype(vlen_base), _base(stored))}
     if dt.names is not None and dt.fields is not None:
         fields = []
         for index, name in enumerate(dt.names):
             field_dt, offset = dt.fields[name][:2]
             member = stored.member(index) if stored is not None else None
-            fields.append({"name": name, "offset": int(offset), "dtype": describe(field_dt, references, member)})
+            fields.append({"name": name, "offset": int(offset), "dtype": describe(field_dt, member)})
         return {"class": "compound", "itemsize": dt.itemsize, "fields": fields}
     if dt.subdtype is not None:
         base, shape = dt.subdtype
-        return {"class": "array", "base": describe(base, references, _base(stored)),
+        return {"class": "array", "base": describe(base, _base(stored)),
                 "shape": [int(s) for s in shape]}
     if dt.kind == "b":
         return "|b1"
@@ -86,6 +86,11 @@ def describe(dt: np.dtype, references: ReferenceDtypes, stored: StoredType | Non
     if dt.kind in "iufc":
         return dt.str
     raise UnsupportedObjectError(f"datatype {dt} has no LINDI representation")
+
+
+def _is_region_class(cls: type) -> bool:
+    """h5py tags a reference dtype with its class ``Reference``, or ``RegionReference`` (a subclass) for regions."""
+    return any(c.__name__ == "RegionReference" for c in cls.__mro__)
 
 
 def _base(stored: StoredType | None) -> StoredType | None:

@@ -5,10 +5,11 @@ import h5py
 import numpy as np
 import pytest
 
-from lindi.conversion.dtypes import H5PY_REFERENCES, describe as describe_h5py
+from lindi.conversion.dtypes import describe as describe_h5py
 from lindi.errors import DocumentError, UnsupportedObjectError
 from lindi.format.compound import compound_dtype_annotation, legacy_compound_dtype
 from lindi.format.descriptors import describe, descriptor_to_dtype, typestr_dtype
+from lindi.h5file.dtypes import H5PY_REFERENCES
 
 _COMPOUND = np.dtype({"names": ["a", "s", "r", "v"],
                       "formats": ["<i4", h5py.string_dtype(), h5py.ref_dtype, h5py.vlen_dtype(np.dtype("<f8"))],
@@ -61,17 +62,17 @@ def _h5py_view(dt: np.dtype) -> tuple:
 
 @pytest.mark.parametrize("dt, desc", CASES, ids=[str(i) for i in range(len(CASES))])
 def test_descriptor_round_trip(dt, desc):
-    assert describe(dt, H5PY_REFERENCES) == desc
+    assert describe(dt) == desc
     back = descriptor_to_dtype(desc, H5PY_REFERENCES)
     assert _h5py_view(back) == _h5py_view(dt)
-    assert describe(back, H5PY_REFERENCES) == desc
+    assert describe(back) == desc
 
 
 def test_opaque_and_numpy_time_types():
     assert descriptor_to_dtype({"class": "opaque", "size": 5, "tag": "blob"}, H5PY_REFERENCES) == np.dtype("V5")
     time = descriptor_to_dtype({"class": "opaque", "size": 8, "tag": "NUMPY:<M8[s]"}, H5PY_REFERENCES)
     assert time == np.dtype("<M8[s]") and time.metadata == {"h5py_opaque": True}
-    assert describe(time, H5PY_REFERENCES) == {"class": "opaque", "size": 8, "tag": "NUMPY:<M8[s]"}
+    assert describe(time) == {"class": "opaque", "size": 8, "tag": "NUMPY:<M8[s]"}
     # a NUMPY tag whose size does not match is plain opaque bytes
     assert descriptor_to_dtype({"class": "opaque", "size": 4, "tag": "NUMPY:<M8[s]"}, H5PY_REFERENCES) == np.dtype("V4")
 
@@ -113,7 +114,7 @@ def test_invalid_descriptors_name_their_place(bad):
 
 def test_types_without_a_descriptor_are_refused():
     with pytest.raises(UnsupportedObjectError):
-        describe(np.dtype("<U3"), H5PY_REFERENCES)
+        describe(np.dtype("<U3"))
 
 
 def test_compound_dtype_annotation_round_trip():
@@ -127,3 +128,10 @@ def test_compound_dtype_annotation_round_trip():
     with pytest.raises(DocumentError, match="_COMPOUND_DTYPE") as info:
         legacy_compound_dtype([["a", "no such type"]], H5PY_REFERENCES, where="/refs/c~1.zattrs")
     assert info.value.pointer == "/refs/c~1.zattrs"
+
+
+def test_subclasses_of_h5py_reference_classes_keep_their_kind():
+    from lindi.h5file.reference import LindiH5pyReference, LindiH5pyRegionReference
+
+    assert describe(np.dtype("O", metadata={"ref": LindiH5pyRegionReference})) == {"class": "region_reference"}
+    assert describe(np.dtype("O", metadata={"ref": LindiH5pyReference})) == {"class": "reference"}
