@@ -7,6 +7,7 @@ import h5py
 
 from ..errors import ConversionError
 from ..format.names import REFERENCE
+from ..format.references import null_reference_body
 from ..format.regions import region_of_space
 
 
@@ -27,8 +28,7 @@ class ReferenceEncoder:
 
     def encode(self, ref: h5py.Reference | h5py.RegionReference) -> dict[str, Any]:
         """``{"_REFERENCE": {...}}`` for ``ref``; a NULL reference has ``path`` null."""
-        body: dict[str, Any] = {"object_id": None, "path": None, "source": ".",
-                                "source_object_id": self._source_object_id}
+        body = {**null_reference_body(), "source_object_id": self._source_object_id}
         if ref:
             try:
                 name = h5py.h5r.get_name(ref, self._file.id)
