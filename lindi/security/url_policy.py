@@ -195,8 +195,9 @@ class UrlPolicy:
     dict). ``allow_local_files``: ``file://`` URLs, absolute paths and
     relative refs leaving the document's folder. ``allow_private_hosts``:
     non-public addresses other than the document's own origin.
-    ``serves``: whether some storage backend serves a URL; a remote URL it
-    refuses is refused (None: any scheme; the store's policy asks the backend registry).
+    ``serves`` tells whether some storage backend serves a URL: a remote URL
+    it answers False for is refused (None: any scheme; the store's policy
+    asks the backend registry).
     ``resolver`` maps a host name to addresses (default: the system's).
     """
 
