@@ -10,8 +10,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --upgrade pip
 # imagecodecs: LINDI 0.4.6 imports it at load time without declaring it.
-# Pinned: LINDI 0.4.6 is written for zarr 2 (without the pin a resolver may pick zarr 3, and its import of the
-# zarr 2 API fails); kerchunk 0.2.7 runs on zarr 2 and is the release the README's figures used.
+# Pinned to the releases the README's figures used; LINDI 0.4.6 needs zarr 2.
 "$venv/bin/pip" install --quiet "lindi==0.4.6" "kerchunk==0.2.7" "zarr>=2.18,<3" h5py remfile "fsspec[http]" imagecodecs
 "$venv/bin/python" - <<'PY'
 import importlib.metadata as md
