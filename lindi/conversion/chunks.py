@@ -50,13 +50,16 @@ class ChunkTable:
     def from_records(cls, prefix: str, chunks: tuple[int, ...], records: ChunkRecords) -> ChunkTable:
         """A table of the rows whose filter mask is 0; the others go to ``skipped``."""
         table = cls(prefix, chunks)
+        origins, offsets, sizes = records.origins, records.offsets, records.sizes
         masked = records.masks != 0
-        keep = ~masked
         if masked.any():
-            table.skipped = [tuple(map(int, o)) for o in records.origins[masked]]
-        table.origins.frombytes(np.ascontiguousarray(records.origins[keep], np.int64).tobytes())
-        table.offsets.frombytes(np.ascontiguousarray(records.offsets[keep], np.int64).tobytes())
-        table.sizes.frombytes(np.ascontiguousarray(records.sizes[keep], np.int64).tobytes())
+            table.skipped = [tuple(map(int, o)) for o in origins[masked]]
+            keep = ~masked
+            origins, offsets, sizes = origins[keep], offsets[keep], sizes[keep]
+        # copied straight from the arrays' buffers: no intermediate bytes objects at the peak
+        table.origins.frombytes(np.ascontiguousarray(origins, np.int64))
+        table.offsets.frombytes(np.ascontiguousarray(offsets, np.int64))
+        table.sizes.frombytes(np.ascontiguousarray(sizes, np.int64))
         return table
 
     def key_format(self) -> str:
