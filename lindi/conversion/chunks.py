@@ -56,10 +56,9 @@ class ChunkTable:
             table.skipped = [tuple(map(int, o)) for o in origins[masked]]
             keep = ~masked
             origins, offsets, sizes = origins[keep], offsets[keep], sizes[keep]
-        # copied straight from the arrays' buffers: no intermediate bytes objects at the peak
-        table.origins.frombytes(np.ascontiguousarray(origins, np.int64))
-        table.offsets.frombytes(np.ascontiguousarray(offsets, np.int64))
-        table.sizes.frombytes(np.ascontiguousarray(sizes, np.int64))
+        for column, values in ((table.origins, origins), (table.offsets, offsets), (table.sizes, sizes)):
+            # copied straight from the array's buffer (as bytes): no intermediate bytes object at the peak
+            column.frombytes(memoryview(np.ascontiguousarray(values, np.int64).reshape(-1)).cast("B"))
         return table
 
     def key_format(self) -> str:
