@@ -58,7 +58,7 @@ class ChunkTable:
             origins, offsets, sizes = origins[keep], offsets[keep], sizes[keep]
         for column, values in ((table.origins, origins), (table.offsets, offsets), (table.sizes, sizes)):
             # copied straight from the array's buffer (as bytes): no intermediate bytes object at the peak
-            column.frombytes(memoryview(np.ascontiguousarray(values, np.int64).reshape(-1)).cast("B"))
+            column.frombytes(np.ascontiguousarray(values, np.int64).reshape(-1).data.cast("B"))
         return table
 
     def key_format(self) -> str:
