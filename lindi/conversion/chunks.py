@@ -50,13 +50,15 @@ class ChunkTable:
     def from_records(cls, prefix: str, chunks: tuple[int, ...], records: ChunkRecords) -> ChunkTable:
         """A table of the rows whose filter mask is 0; the others go to ``skipped``."""
         table = cls(prefix, chunks)
+        origins, offsets, sizes = records.origins, records.offsets, records.sizes
         masked = records.masks != 0
-        keep = ~masked
         if masked.any():
-            table.skipped = [tuple(map(int, o)) for o in records.origins[masked]]
-        table.origins.frombytes(np.ascontiguousarray(records.origins[keep], np.int64).tobytes())
-        table.offsets.frombytes(np.ascontiguousarray(records.offsets[keep], np.int64).tobytes())
-        table.sizes.frombytes(np.ascontiguousarray(records.sizes[keep], np.int64).tobytes())
+            table.skipped = [tuple(map(int, o)) for o in origins[masked]]
+            keep = ~masked
+            origins, offsets, sizes = origins[keep], offsets[keep], sizes[keep]
+        for column, values in ((table.origins, origins), (table.offsets, offsets), (table.sizes, sizes)):
+            # copied straight from the array's buffer (as bytes): no intermediate bytes object at the peak
+            column.frombytes(np.ascontiguousarray(values, np.int64).reshape(-1).data.cast("B"))
         return table
 
     def key_format(self) -> str:

@@ -36,7 +36,7 @@ from .chunks import (
     contiguous_chunks,
     contiguous_table,
 )
-from .document import RefDocument
+from .document import ConvertedDocument
 from .dtypes import describe
 from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
@@ -102,11 +102,11 @@ class HDF5Converter:
         self._primary: dict[int, str] = {}
         self._group_addr: dict[str, int] = {}  # traversal path -> object address of the groups above
         self._copy_of: dict[str, str] = {}  # path of a marked copy of a group -> its first name
-        self.document = RefDocument(url, template_threshold=opts.template_threshold)
+        self.document = ConvertedDocument(url, template_threshold=opts.template_threshold)
         self.report = ConversionReport()
 
     # -- traversal ---------------------------------------------------------
-    def run(self) -> tuple[RefDocument, ConversionReport]:
+    def run(self) -> tuple[ConvertedDocument, ConversionReport]:
         """Convert the whole file once; an unreadable root group fails the whole file (with its name)."""
         stack: list[tuple[str, h5py.Group, str]] = []
         try:

@@ -14,9 +14,10 @@ from typing import Any
 
 from .._atomic import atomic_file
 from ..errors import ConversionError, LindiError
+from ..store.document import RefDocument
 from ..strict_json import dumps
 from .converter import HDF5Converter
-from .document import RefDocument
+from .document import ConvertedDocument
 from .options import LindiH5ZarrStoreOpts
 from .report import ConversionReport
 from .source import HDF5Input, HDF5Source
@@ -33,7 +34,7 @@ class LindiH5ZarrStore:
         self._url = url
         self._progress = progress
         self._read_progress = read_progress
-        self._document: RefDocument | None = None
+        self._document: ConvertedDocument | None = None
         self._report: ConversionReport | None = None
 
     @classmethod
@@ -51,7 +52,7 @@ class LindiH5ZarrStore:
         source = HDF5Source(hdf5_file_name_or_url)
         return cls(source, opts=opts, url=url or source.path, progress=progress, read_progress=read_progress)
 
-    def _convert(self) -> RefDocument:
+    def _convert(self) -> ConvertedDocument:
         if self._document is None:
             if self._source is None:
                 raise ConversionError("the store is closed")
@@ -74,15 +75,23 @@ class LindiH5ZarrStore:
         return self._report
 
     def to_reference_file_system(self) -> dict[str, Any]:
-        """The whole LINDI 1.0 document as a dict."""
+        """The whole LINDI 1.x document as a dict."""
         return self._convert().to_dict()
 
+    def ref_document(self, *, base: str | None) -> RefDocument:
+        """The converted document as a reader opens it: chunk refs are looked up in the compact tables, and
+        until it is edited it is written from them (``base``: where relative ref URLs resolve)."""
+        return self._convert().opened(base=base)
+
     def write_reference_file_system(self, output_file_name: str | os.PathLike[str]) -> None:
-        """Write the document as compact JSON, atomically (temp file + rename: never a partial file)."""
+        """Write the document as compact JSON, atomically (temp file + rename: never a partial file).
+
+        External link file names are made relative to the output's folder where they can be.
+        """
         document = self._convert()
-        document.relocate_external_links(os.path.dirname(os.path.abspath(os.fspath(output_file_name))))
+        overrides = document.relocated_links(os.path.dirname(os.path.abspath(os.fspath(output_file_name))))
         with atomic_file(output_file_name, encoding="ascii") as fp:
-            document.write(fp)
+            document.write(fp, overrides=overrides)
 
     # -- the read-only Zarr v2 store view of LINDI 0.4 ------------------------------------
     @property

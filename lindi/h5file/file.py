@@ -26,10 +26,10 @@ from ..security.limits import Limits
 from ..security.url_policy import applying
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
 from ..store.document import RefDocument, from_dict
-from ..store.external_links import relocate_external_links
 from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
+from ..store.writing import write_json, written_dict
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
 from .group import LindiH5pyGroup
@@ -224,17 +224,14 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         reader = range_reader or default_range_reader
         if not is_remote(src):
             with LindiH5ZarrStore.from_file(src, opts=opts, url=url) as zstore:
-                rfs = zstore.to_reference_file_system()
-            path = os.path.abspath(local_path(src))
-            return cls._open(from_dict(rfs, base=os.path.dirname(path)), mode=mode, local_cache=local_cache,
-                             range_reader=reader, coalesce=coalesce)
+                doc = zstore.ref_document(base=os.path.dirname(os.path.abspath(local_path(src))))
+            return cls._open(doc, mode=mode, local_cache=local_cache, range_reader=reader, coalesce=coalesce)
         block_reader = reader if local_cache is None else cached_range_reader(reader, local_cache)
         policy = UrlPolicy.for_document(src, allow_local=allow_local)
         with applying(policy):
             remote = open_remote_file(src, block_reader)
             with LindiH5ZarrStore(RemoteHDF5Source(remote), opts=opts, url=url or src) as zstore:
-                rfs = zstore.to_reference_file_system()
-        doc = from_dict(rfs, base=src)
+                doc = zstore.ref_document(base=src)
         doc.policy = policy
         return cls._open(doc, mode=mode, local_cache=local_cache, range_reader=reader_over(remote, reader),
                          coalesce=coalesce)
@@ -247,7 +244,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     def to_reference_file_system(self) -> dict[str, Any]:
         """The document as a dict (a deep copy: later edits of either side do not leak)."""
-        return strict_json.copy_document(self._store.document.to_dict())
+        return self._store.document.to_dict(detached=True)
 
     def write_lindi_file(self, filename: str | os.PathLike[str], *,
                          generation_metadata: dict[str, Any] | None = None) -> None:
@@ -263,18 +260,15 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         if not container and not name.endswith(".json"):
             raise ValueError(f"{name}: a LINDI file name ends in .lindi.json, .lindi.tar or .lindi.d")
         target = resolve_target(filename)
-        doc = self._store.document.to_dict()
-        if generation_metadata is not None:
-            doc["generationMetadata"] = generation_metadata
-        doc["refs"] = {**doc["refs"], **relocate_external_links(doc["refs"], old_base=self._store.document.base,
-                                                                new_dir=os.path.dirname(target))}
+        extra = {"generationMetadata": generation_metadata} if generation_metadata is not None else None
+        document, link_dir = self._store.document, os.path.dirname(target)
         if container:
             from ..staging import write_container
-            write_container(doc, target, base=self._store.document.base)
+            write_container(written_dict(document, link_dir=link_dir, extra=extra), target, base=document.base)
             return
-        remove_stale_temporaries(os.path.dirname(target))
+        remove_stale_temporaries(link_dir)
         with atomic_file(target, encoding="utf-8") as f:
-            strict_json.write_document(doc, f)
+            write_json(document, f, link_dir=link_dir, extra=extra)
 
     # ---- h5py.File surface ------------------------------------------------------------------
     @property

@@ -8,8 +8,10 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from abc import abstractmethod
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urljoin
 
 from .. import strict_json
@@ -27,6 +29,38 @@ SUPPORTED_MAJOR, SUPPORTED_MINOR = (int(n) for n in LINDI_SPEC_VERSION.split("."
 TEMPLATE_USE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 
 
+class PackedRefs(MutableMapping[str, Any]):
+    """Refs that their producer keeps in a compact form of its own (a converted HDF5 file: chunk tables).
+
+    Read through the Mapping interface like a dict of refs (hard-link copies collapsed to placeholders,
+    as :func:`from_dict` leaves them), without a Python object per chunk made up front. Until the first
+    edit (``pristine``) they also give the document as written straight from the compact form; an edit
+    turns them into a plain dict inside, and the document is then written like any other.
+    """
+
+    @property
+    @abstractmethod
+    def pristine(self) -> bool:
+        """True until the first edit."""
+
+    @abstractmethod
+    def structure(self) -> Mapping[str, Any]:
+        """The refs that are not packed chunk refs: every metadata key (what the node index reads)."""
+
+    @abstractmethod
+    def written_metadata(self) -> Mapping[str, Any]:
+        """The non-chunk refs as written (hard-link copies expanded); pristine only."""
+
+    @abstractmethod
+    def written_refs(self, *, detached: bool) -> dict[str, Any]:
+        """The ``refs`` member as written, a new dict (``detached``: sharing no mutable value); pristine only."""
+
+    @abstractmethod
+    def write_json(self, fp: IO[str], head: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
+        """Stream the document ``head`` + ``refs`` as compact strict JSON, ``overrides`` replacing the values
+        of some non-chunk refs; pristine only."""
+
+
 @dataclass
 class RefDocument:
     """A parsed document: refs, templates and where it came from.
@@ -34,9 +68,10 @@ class RefDocument:
     ``base`` is the location relative ref URLs resolve against (the directory
     of a local document, or the URL of a remote one); None for a dict without
     a source. ``legacy`` is True for LINDI 0.3/0.4 documents (no lindi_spec).
+    ``refs`` is a dict, or :class:`PackedRefs` for a converted file.
     """
 
-    refs: dict[str, Any]
+    refs: MutableMapping[str, Any]
     templates: dict[str, str] = field(default_factory=dict)
     source: str | None = None
     base: str | None = None
@@ -54,16 +89,39 @@ class RefDocument:
         """Spec 1.0 wrote N-D JSON-codec chunks as one flat list; LINDI 0.4 and spec 1.1 nest them (numcodecs)."""
         return self.lindi_spec == "1.0"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The document as a JSON-ready dict (the same members it was loaded with)."""
+    @property
+    def packed(self) -> PackedRefs | None:
+        """The refs while they are packed and unedited (they write themselves), else None."""
+        refs = self.refs
+        return refs if isinstance(refs, PackedRefs) and refs.pristine else None
+
+    def node_keys(self) -> Iterable[str]:
+        """The keys that can name nodes (``.zgroup``/``.zarray``): all of them, less packed chunk refs."""
+        return self.refs.structure() if isinstance(self.refs, PackedRefs) else self.refs
+
+    def head(self) -> dict[str, Any]:
+        """The members written before ``refs``."""
         out: dict[str, Any] = {"version": 1}
         if self.lindi_spec is not None:
             out["lindi_spec"] = self.lindi_spec
         out.update(self.extra)
         if self.templates:
             out["templates"] = dict(self.templates)
-        out["refs"] = with_hard_link_copies(self.refs)
         return out
+
+    def to_dict(self, *, detached: bool = False) -> dict[str, Any]:
+        """The document as a JSON-ready dict (the same members it was loaded with).
+
+        ``detached``: sharing no mutable value with the document, so later edits of either do not leak.
+        """
+        packed = self.packed
+        if packed is not None:
+            out = strict_json.copy_document(self.head()) if detached else self.head()
+            out["refs"] = packed.written_refs(detached=detached)
+            return out
+        out = self.head()
+        out["refs"] = with_hard_link_copies(self.refs if isinstance(self.refs, dict) else dict(self.refs))
+        return strict_json.copy_document(out) if detached else out
 
     def expand_url(self, url: str, key: str) -> str:
         """Substitute templates and make a relative URL absolute against ``base``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Mapping
 from typing import Any
 
 from ..backends.urls import local_path
@@ -44,7 +45,7 @@ def relocated_link(link: Any, *, old_base: str | None, new_dir: str) -> Any:
     return {**link, "file": relative.replace(os.sep, posixpath.sep) if inside else name}
 
 
-def relocate_external_links(refs: dict[str, Any], *, old_base: str | None, new_dir: str) -> dict[str, Any]:
+def relocate_external_links(refs: Mapping[str, Any], *, old_base: str | None, new_dir: str) -> dict[str, Any]:
     """The ``.lindi`` refs of ``refs`` whose external link file changes when written into ``new_dir``."""
     changed: dict[str, Any] = {}
     for key, value in refs.items():

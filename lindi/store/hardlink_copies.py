@@ -62,9 +62,19 @@ def _owner(key: str, nodes: Mapping[str, Any] | set[str]) -> str | None:
     return None
 
 
+def marked_copies(refs: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{store path: hard link}`` of every marked copy in ``refs`` (the nodes whose ``.lindi`` has ``hard_link``)."""
+    return _nodes(refs, _copy_link)
+
+
+def inside_copy(key: str, copies: Mapping[str, Any]) -> bool:
+    """Whether ``key`` lies below one of the marked ``copies`` (or is its metadata)."""
+    return _owner(key, copies) is not None
+
+
 def collapse_hard_link_copies(refs: dict[str, Any]) -> dict[str, Any]:
     """``refs`` with every marked copy reduced to its placeholder (``refs`` itself when there are none)."""
-    links = _nodes(refs, _copy_link)
+    links = marked_copies(refs)
     if not links:
         return refs
     out = {key: value for key, value in refs.items() if _owner(key, links) is None}

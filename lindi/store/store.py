@@ -187,7 +187,7 @@ class LindiReferenceStore(Store):
     def index(self) -> NodeIndex:
         """Node structure, built on first use in one pass over the keys."""
         if self._index is None:
-            self._index = NodeIndex(self.document.refs)
+            self._index = NodeIndex(self.document.node_keys())
         return self._index
 
     def metadata(self, key: str) -> Any:
