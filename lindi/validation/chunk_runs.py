@@ -56,9 +56,8 @@ def plain_range_refs(values: list[Any]) -> list[Any] | None:
     if set(map(type, values)) != {list} or set(map(len, values)) != {3}:
         return None
     flat = list(chain.from_iterable(values))
-    offsets, lengths = flat[1::3], flat[2::3]
-    if set(map(type, offsets)) != {int} or set(map(type, lengths)) != {int}:
+    urls = flat[::3]
+    del flat[::3]  # the offsets and lengths remain
+    if set(map(type, flat)) != {int} or min(flat) < 0 or max(flat) > MAX_SAFE_INTEGER:
         return None
-    if min(offsets) < 0 or min(lengths) < 0 or max(offsets) > MAX_SAFE_INTEGER or max(lengths) > MAX_SAFE_INTEGER:
-        return None
-    return flat[0::3]
+    return urls
