@@ -170,7 +170,7 @@ class RefsPass:
             return True
         if not path:
             return False
-        if self._array_paths is None:
+        if self._array_paths is None:  # one pass over the keys, for the first such array only
             self._array_paths = sorted(k[:-len("/.zarray")] for k in self.refs if k.endswith("/.zarray"))
         below = bisect.bisect_right(self._array_paths, path + "/")
         return below == len(self._array_paths) or not self._array_paths[below].startswith(path + "/")
@@ -262,7 +262,8 @@ class RefsPass:
                 if info is None:
                     info = parents[parent] = self._array_info(parent)
                 if type(info) is ArrayInfo and info.run is not None:
-                    end = info.run.match(text, pos).end()  # type: ignore[union-attr]  # a possessive run matches empty
+                    run = info.run.match(text, pos)  # matches at least the empty run
+                    end = run.end() if run else pos
                     count = text.count("\n", pos, end)
                     if count >= _MIN_RUN:
                         self._run(keys[i:i + count], values[i:i + count])
