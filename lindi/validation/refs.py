@@ -38,6 +38,8 @@ _URL_CACHE_LIMIT = 100_000
 _BLOCK = 1 << 16
 #: Shorter runs of one array's chunk refs are checked ref by ref (the column checks have a fixed cost).
 _MIN_RUN = 4
+#: Arrays with fewer chunks in their grid are checked ref by ref: compiling their run regex costs more.
+_RUN_MIN_GRID = 128
 
 
 @dataclass
@@ -146,7 +148,8 @@ class RefsPass:
             grid = tuple(math.ceil(s / c) for s, c in zip(z["shape"], z["chunks"]))
             json_codec = z["dtype"] == OBJECT_DTYPE and any(f["id"] == "json2" for f in z["filters"] or [])
             run = None
-            if not (external or json_codec) and self._run_resolves_here(parent, slash, ndim):
+            if not (external or json_codec) and math.prod(grid) >= _RUN_MIN_GRID and \
+                    self._run_resolves_here(parent, slash, ndim):
                 run = run_pattern(f"{parent}/" if parent else "", grid, "/" if slash else ".")
             return ArrayInfo(parent, pattern, grid, slash, len(parent) + 1 if parent else 0, external, json_codec,
                              list(z["chunks"]), z["compressor"], run)

@@ -50,6 +50,7 @@ def _per_ref(doc: dict, monkeypatch) -> list[tuple[str, str, str]]:
 
 def test_valid_document_takes_the_column_path(monkeypatch):
     """Only the metadata keys go through the per-ref check; the 10,000 chunk refs are checked as runs."""
+    assert N >= refs_module._RUN_MIN_GRID
     doc = _document()
     checked: list[str] = []
     original = RefsPass._ref
@@ -62,6 +63,17 @@ def test_valid_document_takes_the_column_path(monkeypatch):
     report = validate(doc)
     assert report.valid, report.errors[:3]
     assert checked == [k for k in doc["refs"] if k.rpartition("/")[2].startswith(".")]
+
+
+def test_small_arrays_are_checked_ref_by_ref(monkeypatch):
+    """Arrays of fewer chunks than _RUN_MIN_GRID get no run regex (compiling one costs more than it saves)."""
+    doc = _document(50)
+    compiled: list[str] = []
+    original = refs_module.run_pattern
+    monkeypatch.setattr(refs_module, "run_pattern", lambda *args: compiled.append(args[0]) or original(*args))
+    assert validate(doc).valid and compiled == []
+    monkeypatch.setattr(refs_module, "_RUN_MIN_GRID", 100)
+    assert validate(doc).valid and compiled == ["acq/dot/", "acq/slash/"]
 
 
 MID = f"acq/dot/{N // 2}.1"
@@ -149,7 +161,7 @@ def test_several_errors_in_runs_and_across_blocks_come_in_document_order(monkeyp
 
 
 def test_key_with_a_newline_falls_back_to_the_per_ref_check(monkeypatch):
-    doc = _document(50)
+    doc = _document(100)
     _rename(doc, "acq/dot/20.1", "acq/dot/20.1\nacq/dot/21.0")
     report = validate(doc)
     assert [(i.code, i.pointer) for i in report.errors] == [("LINDI-E-CHUNK-ORPHAN", ref_pointer("acq/dot/20.1\nacq/dot/21.0"))]
@@ -159,7 +171,7 @@ def test_key_with_a_newline_falls_back_to_the_per_ref_check(monkeypatch):
 def test_array_inside_a_slash_array_keeps_its_own_chunks(monkeypatch):
     """With an array at acq/slash/4, keys acq/slash/4/... are its chunks (per-ref resolution), not the outer
     array's: the outer array's refs are then checked one by one."""
-    doc = _document(50)
+    doc = _document(100)
     doc["refs"]["acq/slash/4/.zarray"] = dict(doc["refs"]["acq/slash/.zarray"], shape=[4], chunks=[4],
                                               dimension_separator=".")
     report = validate(doc)
@@ -168,6 +180,7 @@ def test_array_inside_a_slash_array_keeps_its_own_chunks(monkeypatch):
 
 
 def test_root_slash_array_resolves_as_per_ref(monkeypatch):
+    monkeypatch.setattr(refs_module, "_RUN_MIN_GRID", 1)
     refs = {".zarray": {"zarr_format": 2, "shape": [40, 4], "chunks": [4, 2], "dtype": "<i2", "compressor": None,
                         "filters": None, "fill_value": 0, "order": "C", "dimension_separator": "/"}}
     refs.update({f"{i}/{j}": ["https://example.org/f.h5", 0, 8] for i in range(10) for j in range(2)})
@@ -217,5 +230,6 @@ def test_column_path_reports_what_the_per_ref_check_reports(mutations, block, mi
     with monkeypatch.context() as m:
         m.setattr(refs_module, "_BLOCK", block)
         m.setattr(refs_module, "_MIN_RUN", min_run)
+        m.setattr(refs_module, "_RUN_MIN_GRID", 1)
         fast = _issues(validate(doc))
     assert fast == _per_ref(doc, monkeypatch)
