@@ -1,7 +1,10 @@
 """Benchmark: validating a document with 1,000,000 chunk refs vs. json.loads of the same text.
 
-Target (issue #3): validate(path) takes at most 4x the time of json.loads(text).
-Each measurement runs in a fresh subprocess so its peak RSS is its own.
+Target (issue 14): validate(path), which reads, parses strictly and checks everything, takes at most the
+time of the standard library's json.loads(text) of the same text (issue 3 asked for 4x).
+Each measurement runs in a fresh subprocess so its peak RSS is its own; the modes take turns (json, validate,
+checks, json, ...) so that a load from other jobs falls on all of them alike, and each reports its CPU time
+next to the wall time (on a shared machine the CPU ratio is the steadier one).
 
     python bench/bench_validate.py [--chunks 1000000] [--repeat 3]
 """
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 
+MODES = ("json", "validate", "checks")
 ARRAYS = ("acquisition/ElectricalSeries/data", "processing/ecephys/LFP/ElectricalSeries/data",
           "acquisition/TwoPhotonSeries/data", "processing/ophys/Fluorescence/RoiResponseSeries/data")
 
@@ -48,9 +52,9 @@ def _child(mode: str, path: str) -> None:
     if mode == "json":
         with open(path, "rb") as f:
             text = f.read()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         json.loads(text)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     else:
         import lindi.validation
 
@@ -59,12 +63,12 @@ def _child(mode: str, path: str) -> None:
                 target = json.loads(f.read())
         else:
             target = path
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = lindi.validation.validate(target)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         assert report.valid, report.errors[:5]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb}))
+    print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": peak_mb}))
 
 
 def _run(mode: str, path: str) -> dict:
@@ -86,17 +90,20 @@ def main() -> None:
         with open(path, "w") as f:
             json.dump(make_document(args.chunks), f, separators=(",", ":"))
         size_mb = os.path.getsize(path) / 1e6
-        runs = {m: [_run(m, path) for _ in range(args.repeat)] for m in ("json", "validate", "checks")}
-    t_json = statistics.median(r["seconds"] for r in runs["json"])
-    t_val = statistics.median(r["seconds"] for r in runs["validate"])
-    print(f"document: {args.chunks} chunk refs, {size_mb:.1f} MB")
-    print(f"json.loads(text):      {t_json:.3f} s (median of {args.repeat}), "
-          f"peak RSS {max(r['peak_mb'] for r in runs['json']):.0f} MB")
-    print(f"lindi.validate(path):  {t_val:.3f} s (median of {args.repeat}), "
-          f"peak RSS {max(r['peak_mb'] for r in runs['validate']):.0f} MB (includes reading and parsing)")
-    t_checks = statistics.median(r["seconds"] for r in runs["checks"])
-    print(f"lindi.validate(parsed): {t_checks:.3f} s (median of {args.repeat}): the checks alone")
-    print(f"ratio validate/json.loads: {t_val / t_json:.2f} (target <= 4)")
+        runs: dict[str, list[dict]] = {m: [] for m in MODES}
+        for _ in range(args.repeat):
+            for mode in MODES:
+                runs[mode].append(_run(mode, path))
+    wall = {m: statistics.median(r["seconds"] for r in runs[m]) for m in MODES}
+    cpu = {m: statistics.median(r["cpu"] for r in runs[m]) for m in MODES}
+    peak = {m: max(r["peak_mb"] for r in runs[m]) for m in MODES}
+    print(f"document: {args.chunks} chunk refs, {size_mb:.1f} MB (median of {args.repeat}, modes taking turns)")
+    print(f"json.loads(text):       {wall['json']:.3f} s wall, {cpu['json']:.3f} s CPU, peak RSS {peak['json']:.0f} MB")
+    print(f"lindi.validate(path):   {wall['validate']:.3f} s wall, {cpu['validate']:.3f} s CPU, "
+          f"peak RSS {peak['validate']:.0f} MB (includes reading and parsing)")
+    print(f"lindi.validate(parsed): {wall['checks']:.3f} s wall, {cpu['checks']:.3f} s CPU: the checks alone")
+    print(f"ratio validate/json.loads: {wall['validate'] / wall['json']:.2f} wall, "
+          f"{cpu['validate'] / cpu['json']:.2f} CPU (target <= 1.0)")
 
 
 if __name__ == "__main__":

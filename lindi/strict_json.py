@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii
 from typing import IO, Any
 
+import numpy as np
+
 from .errors import DocumentError, LimitExceededError
 
 try:
@@ -22,14 +24,27 @@ try:
 except ImportError:  # optional: the standard library parses the same documents, slower
     orjson = None  # type: ignore[assignment]
 
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_TWENTY_DIGITS = b"0" * 20
+#: orjson keeps integers in [-2**63, 2**64 - 1] exact; one of 19 or more digits may lie outside (and become a float).
+_LONG_RUN = 19
+_SCAN_BLOCK = 1 << 22
 
 
 def _has_long_digit_run(text: str | bytes) -> bool:
-    """True when 20 digits follow each other somewhere (a C-speed translate and find, not a regex)."""
+    """True when 19 ASCII digits follow each other somewhere.
+
+    numpy over blocks of the bytes (bounded memory): a digit mask, then runs of
+    2, 4, 8, 16 and 19 digits by shifting and and-ing the mask; several times
+    faster than a byte translation and a search, and a regex is slower still.
+    """
     data = text if isinstance(text, (bytes, bytearray)) else text.encode("utf-8", "surrogatepass")
-    return data.translate(_DIGITS_AS_ZERO).find(_TWENTY_DIGITS) >= 0
+    codes = np.frombuffer(data, np.uint8)
+    for start in range(0, len(codes), _SCAN_BLOCK):
+        run = codes[start:start + _SCAN_BLOCK + _LONG_RUN - 1] - ord("0") < 10
+        for shift in (1, 2, 4, 8, _LONG_RUN - 16):
+            run = run[:-shift] & run[shift:]  # run[i]: the digits from i on are at least twice (then 19) as many
+        if run.any():
+            return True
+    return False
 
 
 SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -46,7 +61,7 @@ def loads(text: str | bytes, *, source: str | None = None) -> Any:
     orjson (several times faster, and strict: it refuses bare NaN/Infinity) parses
     first; whatever it refuses is parsed again by the standard library, which
     either accepts it (lone surrogate escapes, very deep nesting) or gives the
-    error with its line and column. Text with a run of 20 or more digits goes to
+    error with its line and column. Text with a run of 19 or more digits goes to
     the standard library directly: orjson would turn an integer beyond 64 bits
     into an inexact float.
     """

@@ -62,7 +62,19 @@ def test_loads_is_strict_whichever_parser_answers():
         with pytest.raises(DocumentError):
             strict_json.loads(text)
     assert strict_json.loads('{"big": 123456789012345678901234567890}')["big"] == 123456789012345678901234567890
+    for below_int64 in (-(2**63) - 1, -9999999999999999999):  # 19 digits, beyond what orjson keeps exact
+        parsed = strict_json.loads(f"[{below_int64}]".encode())
+        assert parsed == [below_int64] and type(parsed[0]) is int
     assert strict_json.loads(b'{"x": "\\ud800", "y": [1.5, -0.0, 1e300]}') == {"x": "\ud800", "y": [1.5, -0.0, 1e300]}
     assert strict_json.loads("[" * 500 + "]" * 500) is not None
     with pytest.raises(DocumentError, match="too deep"):
         strict_json.loads("[" * 100000 + "]" * 100000)
+
+
+def test_long_integer_across_a_scan_block_boundary_stays_exact(monkeypatch):
+    """The digit-run scan works in blocks; a run that starts near a block's end is still found."""
+    monkeypatch.setattr(strict_json, "_SCAN_BLOCK", 16)
+    for pad in range(20):
+        text = ('{"pad": "' + "x" * pad + '", "v": -9223372036854775809}').encode()
+        assert type(strict_json.loads(text)["v"]) is int, pad
+    assert strict_json._has_long_digit_run(b"1" * 18 + b"," + b"2" * 18) is False

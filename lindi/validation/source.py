@@ -14,6 +14,8 @@ from lindi.container_layout import container_document, container_kind
 from lindi.errors import LimitExceededError, LindiError, RemoteError, SourceTooLargeError, ValidationSourceError
 from lindi.security.limits import Limits, read_capped
 
+_HEAD_BYTES = 4096  # a document's "{" comes after at most this much white space, or the container code decides
+
 
 def is_url(location: str) -> bool:
     """True for anything with a URL scheme (not a Windows drive letter)."""
@@ -30,7 +32,7 @@ def read_source(location: str | os.PathLike[str], *, limits: Limits | None = Non
     """
     location = os.fspath(location)
     limits = limits or Limits.from_env()
-    if not is_url(location):
+    if not is_url(location) and not _starts_like_a_document(location):
         if container_kind(location) != "json":  # a .lindi.d or .lindi.tar: the document inside it
             try:
                 return container_document(location)
@@ -45,6 +47,19 @@ def read_source(location: str | os.PathLike[str], *, limits: Limits | None = Non
         raise SourceTooLargeError(str(exc)) from None
     except OSError as exc:
         raise ValidationSourceError(f"cannot read {location}: {exc.strerror or exc}") from None
+
+
+def _starts_like_a_document(path: str) -> bool:
+    """True for a regular file whose text begins with ``{``: a document itself, not a container (a tar
+    begins with a member name, a ``.lindi.d`` is a directory), so the container code is not even imported
+    (importing it costs more than checking a 100 MB document's refs)."""
+    try:
+        if not os.path.isfile(path):
+            return False
+        with open(path, "rb") as f:
+            return f.read(_HEAD_BYTES).lstrip()[:1] == b"{"
+    except OSError:
+        return False  # the container check and the read that follow say why
 
 
 def _read_url(url: str, limits: Limits) -> bytes:

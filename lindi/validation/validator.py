@@ -38,6 +38,13 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
     :class:`lindi.validate.source.ValidationSourceError`.
     """
     out = Collector(max_errors)
+    with strict_json.gc_paused():  # a parsed document holds no cycles: collections while checking it only cost time
+        profile, source = _read_and_check(document, out)  # the document is freed before the collector resumes
+    return out.report(profile, source)
+
+
+def _read_and_check(document: Mapping[str, Any] | str | os.PathLike[str], out: Collector) -> tuple[Profile | None, str | None]:
+    """The profile and the source (None for an object) of a document, its problems reported to ``out``."""
     source: str | None = None
     profile: Profile | None = None
     if isinstance(document, Mapping):
@@ -50,13 +57,13 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
             doc = strict_json.loads(raw, source=source)
         except LimitExceededError as exc:  # parsed objects that would not fit in memory
             out.error("LINDI-E-LIMIT", "", str(exc))
-            return out.report(None, source)
+            return None, source
         except DocumentError as exc:
             if _nesting_depth(raw) > MAX_DEPTH:  # SPEC 7: too deep for the parser is a limit, not bad JSON
                 out.error("LINDI-E-LIMIT", "", f"the document nests more than {MAX_DEPTH} levels deep")
             else:
                 out.error("LINDI-E-JSON", "", str(exc))
-            return out.report(None, source)
+            return None, source
         del raw
     try:
         profile = _check(doc, out)
@@ -64,7 +71,7 @@ def validate(document: Mapping[str, Any] | str | os.PathLike[str], *, max_errors
         pass
     except RecursionError:  # a pathologically deep in-memory object slipped past the depth checks
         out.errors.append(_limit_issue())
-    return out.report(profile, source)
+    return profile, source
 
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')

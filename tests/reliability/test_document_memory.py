@@ -15,7 +15,7 @@ import pytest
 from lindi import LindiH5pyFile
 from lindi.errors import LimitExceededError
 from lindi.security import Limits
-from lindi.security.limits import parse_memory_estimate
+from lindi.security.limits import check_parse_memory, parse_memory_estimate
 
 from .memory_probe import probe
 
@@ -78,6 +78,17 @@ def test_parse_memory_limit_can_be_set(tmp_path, monkeypatch):
         LindiH5pyFile.from_lindi_file(str(path))
     monkeypatch.setenv("LINDI_MAX_PARSE_MEMORY", str(100 * MiB))
     assert LindiH5pyFile.from_lindi_file(str(path))["d"].shape == (1_000_000,)
+
+
+def test_budget_is_compared_with_the_exact_estimate():
+    """The quick estimate (template braces counted as objects) only lets a document through early; one that
+    fits the exact estimate passes, one byte less of budget is refused."""
+    text = json.dumps({"refs": {f"a/{i}": ["{{u}}", i, 1] for i in range(1000)}}).encode()
+    exact = parse_memory_estimate(text)
+    assert parse_memory_estimate(text, template_uses=False) > exact
+    check_parse_memory(text, limits=Limits(max_parse_memory=exact))
+    with pytest.raises(LimitExceededError, match=f"needs up to {exact} bytes"):
+        check_parse_memory(text, limits=Limits(max_parse_memory=exact - 1))
 
 
 @pytest.mark.slow
