@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import strict_json
 from ..errors import DocumentError, LindiError
-from ..security.limits import decode_chunk
+from ..store.bounded_codecs import decode_chunk
 from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
 from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
