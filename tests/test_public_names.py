@@ -21,11 +21,15 @@ FIRST_IMPORTS = [
     "import lindi.LindiH5pyFile",
     "import lindi.LindiH5ZarrStore",
     "from lindi.LindiH5pyFile import LindiH5pyDataset",
-    "import lindi.LindiH5pyFile.dataset",
+    "import lindi.LindiH5pyFile.LindiH5pyDataset",
+    "from lindi.LindiH5pyFile.LindiH5pyFile import LindiH5pyFile as C; import lindi; assert C is lindi.LindiH5pyFile",
+    "import lindi.h5file.dataset as m",
+    "import lindi.LocalCache.LocalCache",
     "import lindi.LindiH5ZarrStore.LindiH5ZarrStore",
     "import lindi.validation; import lindi.LindiH5pyFile",
     "from lindi.validation import validate",
-    "import lindi; lindi.LindiH5pyFile; import lindi.LindiH5pyFile.file",
+    "import lindi; lindi.LindiH5pyFile; import lindi.h5file.file",
+    "import lindi.LindiH5ZarrStore.LindiH5ZarrStoreOpts; import lindi.LindiH5pyFile.LindiH5pyLink",
 ]
 
 
@@ -90,3 +94,36 @@ def test_every_top_level_name_of_lindi04_exists():
     assert missing == []
     assert issubclass(lindi.LindiH5pySoftLink, h5py.SoftLink) and issubclass(lindi.LindiH5pyHardLink, h5py.HardLink)
     assert issubclass(lindi.ChunkTooLargeError, Exception)
+
+
+#: LINDI 0.4's public module paths and the public names each defined (``lindi/**/*.py`` of the 0.4 release).
+LINDI04_MODULES = {
+    "lindi.LindiH5pyFile": ["LindiH5pyFile", "LindiH5pyDataset", "LindiH5pyGroup", "LindiH5pySoftLink",
+                            "LindiH5pyHardLink", "LindiH5pyReference"],
+    "lindi.LindiH5pyFile.LindiH5pyFile": ["LindiH5pyFile"],
+    "lindi.LindiH5pyFile.LindiH5pyAttributes": ["LindiH5pyAttributes"],
+    "lindi.LindiH5pyFile.LindiH5pyDataset": ["LindiH5pyDataset"],
+    "lindi.LindiH5pyFile.LindiH5pyGroup": ["LindiH5pyGroup"],
+    "lindi.LindiH5pyFile.LindiH5pyLink": ["LindiH5pyHardLink", "LindiH5pySoftLink"],
+    "lindi.LindiH5pyFile.LindiH5pyReference": ["LindiH5pyReference"],
+    "lindi.LindiH5ZarrStore": ["LindiH5ZarrStore", "LindiH5ZarrStoreOpts"],
+    "lindi.LindiH5ZarrStore.LindiH5ZarrStore": ["LindiH5ZarrStore"],
+    "lindi.LindiH5ZarrStore.LindiH5ZarrStoreOpts": ["LindiH5ZarrStoreOpts"],
+    "lindi.LocalCache.LocalCache": ["LocalCache", "ChunkTooLargeError"],
+    "lindi.LindiRemfile.additional_url_resolvers": ["add_additional_url_resolver"],
+    "lindi.conversion.attr_conversion": ["h5_to_zarr_attr"],
+    "lindi.tar.lindi_tar": ["LindiTarFile"],
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(LINDI04_MODULES))
+def test_lindi04_module_paths_import_with_their_names(module_name):
+    """Each path imports in a fresh interpreter and serves the same objects as ``lindi.<Name>`` / the new home."""
+    names = LINDI04_MODULES[module_name]
+    code = (f"import importlib, inspect, lindi; m = importlib.import_module({module_name!r})\n"
+            f"for n in {names!r}:\n"
+            "    v = getattr(m, n); assert callable(v), (n, v)\n"
+            "    assert getattr(lindi, n, v) is v, n\n"
+            "print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

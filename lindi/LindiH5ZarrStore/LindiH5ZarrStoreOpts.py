@@ -1,6 +1,8 @@
-"""Re-export of the conversion options under their LINDI 0.4 module name."""
+"""LINDI 0.4's ``lindi.LindiH5ZarrStore.LindiH5ZarrStoreOpts`` module (see :mod:`lindi.conversion.options`)."""
 from __future__ import annotations
 
-from ..conversion.options import LindiH5ZarrStoreOpts
+from .._lazy import lazy_getattr
 
-__all__ = ["LindiH5ZarrStoreOpts"]
+_HOMES = {"LindiH5ZarrStoreOpts": "lindi.conversion.options"}
+__all__ = list(_HOMES)
+__getattr__ = lazy_getattr(globals(), _HOMES)

@@ -1,7 +1,10 @@
-"""The HDF5 -> LINDI converter's public face (LINDI 0.4 names)."""
+"""LINDI 0.4's ``lindi.LindiH5ZarrStore`` package, kept for compatibility: the converter lives in :mod:`lindi.conversion`."""
 from __future__ import annotations
 
-from .LindiH5ZarrStore import LindiH5ZarrStore
-from .LindiH5ZarrStoreOpts import LindiH5ZarrStoreOpts
+from .._lazy import keep_class_names, lazy_getattr
 
-__all__ = ["LindiH5ZarrStore", "LindiH5ZarrStoreOpts"]
+_HOMES = {"LindiH5ZarrStore": "lindi.conversion.h5_zarr_store", "LindiH5ZarrStoreOpts": "lindi.conversion.options"}
+__all__ = list(_HOMES)
+__getattr__ = lazy_getattr(globals(), _HOMES)
+
+keep_class_names(globals(), _HOMES)

@@ -1,4 +1,8 @@
-"""LINDI 0.4's import path ``lindi.LindiH5pyFile.LindiH5pyFile`` (a re-export of :mod:`.file`)."""
-from .file import LindiH5pyFile
+"""LINDI 0.4's ``lindi.LindiH5pyFile.LindiH5pyFile`` module, kept for compatibility (see :mod:`lindi.h5file`)."""
+from __future__ import annotations
 
-__all__ = ["LindiH5pyFile"]
+from .._lazy import lazy_getattr
+
+_HOMES = dict.fromkeys(["LindiH5pyFile"], "lindi.h5file")
+__all__ = list(_HOMES)
+__getattr__ = lazy_getattr(globals(), _HOMES)

@@ -1,11 +1,12 @@
-"""h5py-compatible, read-only access to LINDI documents (File, Group, Dataset, attributes, references)."""
-from .attributes import LindiH5pyAttributes
-from .dataset import LindiH5pyDataset
-from .group import LindiH5pyGroup
-from .LindiH5pyFile import LindiH5pyFile  # the submodule first, so the name stays the class
-from .links import LindiH5pyHardLink, LindiH5pySoftLink
-from .readonly import ReadOnlyError
-from .reference import LindiH5pyReference, LindiH5pyRegionReference
+"""LINDI 0.4's ``lindi.LindiH5pyFile`` package, kept for compatibility: the classes live in :mod:`lindi.h5file`."""
+from __future__ import annotations
 
-__all__ = ["LindiH5pyAttributes", "LindiH5pyDataset", "LindiH5pyFile", "LindiH5pyGroup", "LindiH5pyHardLink",
-           "LindiH5pyReference", "LindiH5pyRegionReference", "LindiH5pySoftLink", "ReadOnlyError"]
+from .._lazy import keep_class_names, lazy_getattr
+
+_HOMES = dict.fromkeys(["LindiH5pyDataset", "LindiH5pyFile", "LindiH5pyGroup", "LindiH5pyHardLink",
+                        "LindiH5pyReference", "LindiH5pySoftLink"], "lindi.h5file")
+__all__ = list(_HOMES)
+__getattr__ = lazy_getattr(globals(), _HOMES)
+
+keep_class_names(globals(), ["LindiH5pyAttributes", "LindiH5pyDataset", "LindiH5pyFile", "LindiH5pyGroup",
+                             "LindiH5pyLink", "LindiH5pyReference"])

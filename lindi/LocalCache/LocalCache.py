@@ -1,4 +1,8 @@
-"""LINDI 0.4's import path ``lindi.LocalCache.LocalCache`` (a re-export of :mod:`lindi.cache`)."""
-from ..cache import ChunkTooLargeError, LocalCache
+"""LINDI 0.4's ``lindi.LocalCache.LocalCache`` module (see :mod:`lindi.cache`)."""
+from __future__ import annotations
 
-__all__ = ["ChunkTooLargeError", "LocalCache"]
+from .._lazy import lazy_getattr
+
+_HOMES = dict.fromkeys(["ChunkTooLargeError", "LocalCache"], "lindi.cache")
+__all__ = list(_HOMES)
+__getattr__ = lazy_getattr(globals(), _HOMES)

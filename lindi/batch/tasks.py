@@ -37,7 +37,7 @@ class BatchJob:
 
 def convert_one(job: BatchJob, opts: LindiH5ZarrStoreOpts) -> ResultRecord:
     """Convert ``job.location`` to ``job.output`` (atomically) and validate it, unless already done."""
-    from ..LindiH5ZarrStore import LindiH5ZarrStore
+    from ..conversion.h5_zarr_store import LindiH5ZarrStore
 
     if job.output is None:
         raise ValueError("a conversion job needs an output path")

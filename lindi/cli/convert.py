@@ -43,7 +43,7 @@ def _summary(output: str, report: ConversionReport) -> str:
 def convert_command(src: str, output: str | None, inline_threshold: int | None, strict: bool,
                     as_json: bool, force: bool) -> None:
     """Convert the HDF5 file SRC to a LINDI document (.lindi.json, .lindi.tar or .lindi.d by OUTPUT's suffix)."""
-    from ..LindiH5ZarrStore import LindiH5ZarrStore
+    from ..conversion.h5_zarr_store import LindiH5ZarrStore
     from ..staging import StagingError, write_container
     from ..staging.containers import is_container_name
 

@@ -74,9 +74,9 @@ def run_demo(workdir: Path) -> int:
     import pynwb
 
     from .. import validate
+    from ..conversion.h5_zarr_store import LindiH5ZarrStore
     from ..demo import build_sample_nwb
-    from ..LindiH5pyFile import LindiH5pyFile
-    from ..LindiH5ZarrStore import LindiH5ZarrStore
+    from ..h5file import LindiH5pyFile
 
     checks = _Checks()
     nwb_path = workdir / "sample.nwb"

@@ -64,7 +64,7 @@ def loopback_allowed() -> bool:
 
 def dump(path_or_url: str) -> str:
     """The canonical dump text of a document as this package's reader sees it."""
-    from ..LindiH5pyFile import LindiH5pyFile
+    from ..h5file import LindiH5pyFile
 
     f = LindiH5pyFile.from_lindi_file(path_or_url, allow_private_hosts=True if loopback_allowed() else None)
     try:
@@ -79,7 +79,7 @@ def write(ops_path: str, out_path: str) -> dict[str, Any]:
     The ops are replayed with h5py into an HDF5 file next to the output, which the converter then turns
     into the document; its chunks reference that file by a relative URL, so the two travel together.
     """
-    from ..LindiH5ZarrStore import LindiH5ZarrStore
+    from ..conversion.h5_zarr_store import LindiH5ZarrStore
 
     try:
         with open(ops_path, "rb") as f:

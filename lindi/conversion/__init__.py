@@ -1,8 +1,8 @@
 """HDF5 -> LINDI mapping: datatypes, attributes, references, links, layouts and filters.
 
 :class:`HDF5Converter` walks an open file and builds a :class:`RefDocument`
-plus a :class:`ConversionReport`; :mod:`lindi.LindiH5ZarrStore` is the public
-entry point around it.
+plus a :class:`ConversionReport`; :class:`~lindi.conversion.h5_zarr_store.LindiH5ZarrStore` is the
+public entry point around it.
 """
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ import h5py
 import numpy as np
 
 from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
-from ..LindiH5pyFile.attributes import ANNOTATIONS
-from ..LindiH5pyFile.dataset import LindiH5pyDataset
-from ..LindiH5pyFile.group import LindiH5pyGroup
+from ..h5file.attributes import ANNOTATIONS
+from ..h5file.dataset import LindiH5pyDataset
+from ..h5file.group import LindiH5pyGroup
 from ..store.index import join, meta_key
 from .attributes import encode_attribute
 from .check import check_metadata
@@ -36,8 +36,8 @@ from .scratch import Scratch
 from .writes import fixed_write, json_chunk, json_values, json_write, rewrite_region
 
 if TYPE_CHECKING:
-    from ..LindiH5pyFile.file import LindiH5pyFile
-    from ..LindiH5pyFile.node import NodeMeta
+    from ..h5file.file import LindiH5pyFile
+    from ..h5file.node import NodeMeta
 
 ZGROUP = {"zarr_format": 2}
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from ..LindiH5pyFile.attributes import LindiH5pyAttributes
-from ..LindiH5pyFile.dataset import LindiH5pyDataset
-from ..LindiH5pyFile.node import LindiDatasetId
+from ..h5file.attributes import LindiH5pyAttributes
+from ..h5file.dataset import LindiH5pyDataset
+from ..h5file.node import LindiDatasetId
 
 
 class EditableAttributes(LindiH5pyAttributes):

@@ -6,7 +6,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..LindiH5pyFile.reference import LindiH5pyReference
+from ..h5file.reference import LindiH5pyReference
 from .errors import EditError
 
 NULL_REFERENCE: dict[str, Any] = {"_REFERENCE": {"object_id": None, "path": None, "source": ".",

@@ -17,8 +17,8 @@ import numpy as np
 from ..codecs import encode_chunk
 from ..conversion.dtypes import describe
 from ..conversion.values import element_converter, json_codec_chunk
-from ..LindiH5pyFile.selection import Item, normalize, result_shape
-from ..LindiH5pyFile.values import array_from_json
+from ..h5file.selection import Item, normalize, result_shape
+from ..h5file.values import array_from_json
 from ..store.index import join
 from .chunks import ChunkSink
 from .errors import EditError

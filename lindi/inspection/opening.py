@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..cache import LocalCache
 from ..errors import ChunkReadRefused
-from ..LindiH5pyFile import LindiH5pyFile
+from ..h5file import LindiH5pyFile
 from ..staging import container_kind, load_container
 from ..store.policy import is_remote
 from ..store.ranges import RangeRequest

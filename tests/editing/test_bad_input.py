@@ -9,7 +9,7 @@ import pytest
 
 import lindi
 from lindi.editing import EditError
-from lindi.LindiH5pyFile import ReadOnlyError
+from lindi import ReadOnlyError
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import lindi
-from lindi.LindiH5pyFile.reference import LostRegionWarning
+from lindi.h5file.reference import LostRegionWarning
 
 _REF_D1 = {"_REFERENCE": {"object_id": None, "path": "/d1", "source": ".", "source_object_id": None}}
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lindi
-from lindi.LindiH5pyFile.values import json_chunk_elements
+from lindi.h5file.values import json_chunk_elements
 
 
 def _doc(path):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lindi.errors import DocumentError, LindiError
-from lindi.LindiH5pyFile import LindiH5pyFile, LindiH5pyGroup, ReadOnlyError
+from lindi import LindiH5pyFile, LindiH5pyGroup, ReadOnlyError
 
 from .builder import DocBuilder
 from .oracle import assert_same

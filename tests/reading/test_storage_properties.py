@@ -7,7 +7,7 @@ import pytest
 
 from lindi.errors import DocumentError
 from lindi.LindiH5pyFile import LindiH5pyFile
-from lindi.LindiH5pyFile.storage import FilterProperties, filter_properties
+from lindi.h5file.storage import FilterProperties, filter_properties
 
 from .builder import JSON2, DocBuilder
 

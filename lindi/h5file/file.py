@@ -212,7 +212,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         Its document gets the URL policy of a remote document: its external links may not reach
         local files or private addresses unless ``allow_local`` or ``LINDI_ALLOW_LOCAL=1`` say so.
         """
-        from lindi.LindiH5ZarrStore import LindiH5ZarrStore, LindiH5ZarrStoreOpts
+        from ..conversion.h5_zarr_store import LindiH5ZarrStore
+        from ..conversion.options import LindiH5ZarrStoreOpts
 
         _check_mode(mode)
         if mode != "r":  # LINDI 0.4 and h5py semantics differ here; an HDF5 source is never written
