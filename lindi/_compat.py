@@ -15,10 +15,8 @@ from dataclasses import fields
 from typing import Any, cast
 
 import zarr
+from zarr.abc.store import Store
 from zarr.core.array_spec import ArrayConfig
-
-from .store.bounded_codecs import BoundedCodecStore
-from .store.store import LindiReferenceStore
 
 #: Runtime settings every LINDI array needs whatever the user's zarr config says, limited to the ones this
 #: zarr release knows.
@@ -28,9 +26,8 @@ PINNED_ARRAY_CONFIG: dict[str, Any] = {
 }
 
 
-def open_v2_array(store: LindiReferenceStore, path: str) -> zarr.Array:
-    """Open the Zarr v2 array at ``path`` read-only, with :data:`PINNED_ARRAY_CONFIG` applied, over
-    :class:`BoundedCodecStore` (zarr decodes its chunks through size-capped codecs only)."""
-    array = zarr.open_array(store=BoundedCodecStore(store), path=path, mode="r", zarr_format=2)
+def open_v2_array(store: Store, path: str) -> zarr.Array:
+    """Open the Zarr v2 array at ``path`` read-only, with :data:`PINNED_ARRAY_CONFIG` applied."""
+    array = zarr.open_array(store=store, path=path, mode="r", zarr_format=2)
     # cast: with_config exists only in the zarr releases that need a pinned setting (see above)
     return cast(Any, array).with_config(PINNED_ARRAY_CONFIG) if PINNED_ARRAY_CONFIG else array

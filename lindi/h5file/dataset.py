@@ -257,13 +257,13 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @cached_property
     def _zarr_array(self) -> Any:
-        from .._compat import open_v2_array
+        from ..store.bounded_codecs import open_array
         from .codecs import ensure_codecs
         ensure_codecs()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return open_v2_array(self._file._store, self._meta.store_path)
+                return open_array(self._file._store, self._meta.store_path)
         except Exception as exc:  # zarr raises many types for bad metadata / unknown codecs
             raise DocumentError(f"cannot open array {self.name} with zarr: {exc}",
                                 pointer=self._meta.pointer(".zarray"), source=self._meta.source) from None

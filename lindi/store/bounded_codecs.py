@@ -7,8 +7,8 @@ stored bytes can inflate to gigabytes. So the reader opens its arrays over
 :class:`BoundedCodecStore`, a zarr ``WrapperStore`` that serves each ``.zarray``
 vetted, held to the document's limits and with its codecs folded into one
 :class:`~lindi.codecs.bounded.BoundedPipeline` (:func:`secure_zarray`); every
-other key passes through. :func:`decode_chunk` does the same for a chunk the
-reader decodes itself.
+other key passes through; :func:`open_array` opens an array over it. :func:`decode_chunk`
+does the same for a chunk the reader decodes itself.
 """
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ import asyncio
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
+import zarr
 from zarr.abc.store import ByteRequest
 from zarr.core.buffer import Buffer, BufferPrototype
 from zarr.storage import WrapperStore
 
 from .. import strict_json
+from .._compat import open_v2_array
 from ..codecs.bounded_zarray import bounded_zarray, decode_array_chunk
 from ..security.limits import Limits, check_chunk_bytes, vet_zarray
 from .store import LindiReferenceStore, to_buffer
@@ -101,3 +103,8 @@ class BoundedCodecStore(WrapperStore[LindiReferenceStore]):
 
     def __repr__(self) -> str:
         return f"BoundedCodecStore({self._store!r})"
+
+
+def open_array(store: LindiReferenceStore, path: str) -> zarr.Array:
+    """The Zarr v2 array at ``path``, read-only, as zarr reads it over :class:`BoundedCodecStore`."""
+    return open_v2_array(BoundedCodecStore(store), path)

@@ -19,11 +19,10 @@ from zarr.abc.store import RangeByteRequest
 from zarr.core.buffer import default_buffer_prototype
 
 from lindi import LindiH5pyFile
-from lindi._compat import open_v2_array
 from lindi.errors import DocumentError, LimitExceededError
 from lindi.security import Limits
 from lindi.store import LindiReferenceStore
-from lindi.store.bounded_codecs import BoundedCodecStore
+from lindi.store.bounded_codecs import BoundedCodecStore, open_array
 from lindi.store.document import from_dict, load_document
 
 #: A .zarray as a document might spell it: odd spacing and member order, which the raw store must keep.
@@ -78,7 +77,7 @@ def test_raw_store_serves_zarray_byte_for_byte_and_the_wrapper_serves_bounded_co
 def test_the_reader_opens_arrays_over_the_wrapper(tmp_path):
     data = np.arange(100, dtype="<i4")
     store = LindiReferenceStore(from_dict(_doc(tmp_path, zlib.compress(data.tobytes()))))
-    array = open_v2_array(store, "a")
+    array = open_array(store, "a")
     assert isinstance(array.store, BoundedCodecStore) and array.store._store is store
     assert array.metadata.compressor.codec_id == BOUNDED_ID
     np.testing.assert_array_equal(array[:], data.reshape(10, 10))
