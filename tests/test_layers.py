@@ -19,7 +19,7 @@ PACKAGE = Path(lindi.__file__).resolve().parent
 
 #: Unit -> layer, as in the table of docs/ARCHITECTURE.md (0 at the bottom).
 LAYER_OF_UNIT = {
-    "vocabulary": 0,
+    "vocabulary": 0, "format": 0,
     "codecs": 1, "security": 1, "canonical_dump": 1, "container_layout": 1,
     "backends": 2,
     "cache": 3, "store": 3, "validation": 3, "remote_file": 3,
@@ -34,6 +34,7 @@ LAYER_OF_UNIT = {
 UNITS = {
     "errors": "vocabulary", "strict_json": "vocabulary", "_version": "vocabulary", "_atomic": "vocabulary",
     "_locking": "vocabulary", "_urls": "vocabulary", "_compat": "vocabulary", "_lazy": "vocabulary",
+    "format": "format",
     "codecs": "codecs", "security": "security", "canonical_dump": "canonical_dump",
     "container_layout": "container_layout", "backends": "backends",
     "cache": "cache", "store": "store", "validation": "validation", "remote_file": "remote_file",
@@ -46,7 +47,7 @@ UNITS = {
 }
 
 #: Imports across one layer that the table allows (importer unit -> imported units). Layer 0 modules may
-#: import ``lindi.errors`` and nothing else of lindi (see :func:`_allowed`).
+#: import ``lindi.errors`` and nothing else of lindi (see :func:`_allowed`; ``format`` also its own modules).
 ACROSS = {
     "security": {"codecs"},  # the bounded decode of security/limits.py, until it moves to codecs/
     "store": {"cache"},
@@ -60,7 +61,7 @@ ACROSS = {
 KNOWN_EXCEPTIONS = {
     ("reader", "editing"),  # the editor is to plug into the reader through a Protocol (issue 16 item 2)
     ("reader", "staging"),  # containers and the staging area opened by the reader (issue 16 item 2)
-    ("reader", "conversion"),  # from_hdf5_file (LindiH5ZarrStore) and region references (issue 16 items 1, 3)
+    ("reader", "conversion"),  # from_hdf5_file runs the converter (LindiH5ZarrStore) (issue 16 item 3)
 }
 
 
@@ -136,7 +137,7 @@ def import_edges() -> list[tuple[str, str, str, int]]:
 def _allowed(importer: str, imported: str, importer_module: str, imported_module: str) -> bool:
     if importer == imported and importer != "vocabulary":
         return True
-    if importer == "vocabulary":
+    if LAYER_OF_UNIT[importer] == 0:  # vocabulary and format
         return imported_module == "lindi.errors"
     lower = LAYER_OF_UNIT[imported] < LAYER_OF_UNIT[importer]
     return lower or imported in ACROSS.get(importer, set()) or (importer, imported) in KNOWN_EXCEPTIONS

@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
-from ..h5file.attributes import ANNOTATIONS
+from ..format.names import ANNOTATIONS, RESERVED_ATTRIBUTE_NAMES
 from ..h5file.dataset import LindiH5pyDataset
 from ..h5file.group import LindiH5pyGroup
 from ..store.index import join, meta_key
@@ -266,7 +266,7 @@ class DocumentEditor:
         where = f"{name!r} of {meta.name}"
         if not isinstance(name, str) or not name:
             raise EditError(f"invalid attribute name {name!r} on {meta.name}")
-        if name in ANNOTATIONS:
+        if name in RESERVED_ATTRIBUTE_NAMES:
             raise EditError(f"attribute name {where} is reserved for a LINDI annotation")
         json_value, info = encode_attribute(self._scratch, value, dtype=dtype, shape=shape, where=where)
         zattrs, lindi = dict(meta.zattrs), dict(meta.lindi)
