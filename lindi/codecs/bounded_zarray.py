@@ -20,6 +20,7 @@ import numpy as np
 from numcodecs.compat import ensure_contiguous_ndarray
 
 from ..errors import DocumentError
+from ..format.zarr_dtypes import OBJECT_DTYPE
 from ..strict_json import ref_pointer
 from .bounded import BOUNDED_CODEC_ID, DEFAULT_MAX_CHUNK_BYTES, BoundedPipeline, register_bounded_codec
 
@@ -72,7 +73,7 @@ def bounded_pipeline(zarray: Mapping[str, Any], *, array: str, source: str | Non
     """
     pointer = zarray_pointer(array)
     if compressor_only:
-        zarray = {**zarray, "filters": None, "dtype": "|O"}
+        zarray = {**zarray, "filters": None, "dtype": OBJECT_DTYPE}
     compressor = codec_configs(zarray.get("compressor"), "compressor", pointer=pointer, source=source)
     filters = codec_configs(zarray.get("filters"), "filters", pointer=pointer, source=source)
     items, nbytes = chunk_size(zarray, pointer=pointer, source=source)
