@@ -25,7 +25,7 @@ from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, REFERENCE, SCALA
 from ..format.object_codecs import is_json_codec_array
 from ..format.regions import region_selection
 from ..format.zarr_dtypes import OBJECT_DTYPE
-from ..security.limits import decode_chunk
+from ..store.bounded_codecs import decode_chunk
 from .dtypes import H5PY_REFERENCES
 from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
@@ -259,13 +259,13 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @cached_property
     def _zarr_array(self) -> Any:
-        from .._compat import open_v2_array
+        from ..store.bounded_codecs import open_array
         from .codecs import ensure_codecs
         ensure_codecs()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return open_v2_array(self._file._store, self._meta.store_path)
+                return open_array(self._file._store, self._meta.store_path)
         except Exception as exc:  # zarr raises many types for bad metadata / unknown codecs
             raise DocumentError(f"cannot open array {self.name} with zarr: {exc}",
                                 pointer=self._meta.pointer(".zarray"), source=self._meta.source) from None

@@ -3,26 +3,22 @@
 A document from a stranger must not exhaust the reader's memory: its size,
 the size of one inline value, the number of refs, the nesting depth of its
 JSON and the rank of an array are capped (:class:`Limits`, each raisable by an
-option or an environment variable, except the rank, which the spec fixes). A
-chunk never decodes to more than its chunk shape times item size: every
-``.zarray`` given to zarr has its codecs wrapped in
-:class:`lindi.codecs.bounded.BoundedPipeline` (:func:`secure_zarray`), and
-a ref is never fetched when it is longer than its chunk can need
-(:func:`check_chunk_ref`). Codec ids that could run code from a document
-(pickle) are refused before anything is decoded.
+option or an environment variable, except the rank, which the spec fixes). An
+array's metadata is vetted before use (:func:`vet_zarray`: its grid, and no
+codec id that could run code from a document, such as pickle), a fixed-size
+chunk may not exceed ``max_chunk_bytes`` (:func:`check_chunk_bytes`), and a
+ref is never fetched when it is longer than its chunk can need
+(:func:`check_chunk_ref`). Decoding itself is capped by the bounded codecs of
+:mod:`lindi.codecs.bounded_zarray`, which the store serves to zarr.
 """
 from __future__ import annotations
 
-import math
 import os
 import resource
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, BinaryIO
-
-import numpy as np
-from numcodecs.compat import ensure_contiguous_ndarray
 
 from ..errors import DocumentError, LimitExceededError
 from ..strict_json import ref_pointer
@@ -238,32 +234,31 @@ def check_depth(value: Any, max_depth: int, *, pointer: str = "", source: str | 
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
 
 
-def _codec_list(value: Any, what: str, pointer: str, source: str | None) -> list[dict[str, Any]]:
-    from ..codecs.bounded import BOUNDED_CODEC_ID  # lindi.codecs imports h5py: only when an array is read
-
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise DocumentError(f"{what} must be codec objects with a string 'id', not {item!r}", pointer=pointer,
-                                source=source)
-        if item["id"] == BOUNDED_CODEC_ID:
-            raise DocumentError(f"codec id {BOUNDED_CODEC_ID!r} is internal to the reader", pointer=pointer,
-                                source=source)
-    return items
-
-
 def vet_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None) -> None:
     """Refuse an array with a malformed grid (shape/chunks) or whose codecs include a forbidden (pickle),
     internal or unknown id; nothing is decoded."""
-    from ..codecs import get_codec
+    from ..codecs import get_codec  # lindi.codecs imports h5py: only when an array is read
+    from ..codecs.bounded_zarray import codec_configs, zarray_pointer
 
-    pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
+    pointer = zarray_pointer(array)
     _check_grid(zarray, pointer, source)
     for what in ("compressor", "filters"):
-        for config in _codec_list(zarray.get(what), what, pointer, source):
+        for config in codec_configs(zarray.get(what), what, pointer=pointer, source=source):
             get_codec(config, pointer=pointer, source=source)
+
+
+def check_chunk_bytes(zarray: Mapping[str, Any], *, array: str, source: str | None = None,
+                      limits: Limits | None = None) -> None:
+    """Refuse an array whose fixed-size chunk decodes to more than ``max_chunk_bytes`` (its bounded
+    pipeline would otherwise allow that much); ``zarray`` has passed :func:`vet_zarray`."""
+    from ..codecs.bounded_zarray import chunk_size, zarray_pointer
+
+    limits = limits or Limits.from_env()
+    pointer = zarray_pointer(array)
+    _, nbytes = chunk_size(zarray, pointer=pointer, source=source)
+    if nbytes is not None and nbytes > limits.max_chunk_bytes:
+        raise _exceeded(f"chunk of array /{array} too large", nbytes, limits.max_chunk_bytes, "max_chunk_bytes",
+                        pointer=pointer, source=source)
 
 
 def _is_int(value: Any) -> bool:
@@ -283,19 +278,6 @@ def _check_grid(zarray: Mapping[str, Any], pointer: str, source: str | None) -> 
                             pointer=pointer, source=source)
 
 
-def _chunk_size(zarray: Mapping[str, Any], pointer: str, source: str | None) -> tuple[int, int | None]:
-    """Elements of one chunk, and its decoded bytes (None for object arrays, whose size the data decides)."""
-    dtype = zarray.get("dtype")
-    try:
-        dt = np.dtype(dtype) if isinstance(dtype, str) else None
-    except TypeError:
-        dt = None
-    if dt is None:
-        raise DocumentError(f"dtype {dtype!r} is not a numpy type string", pointer=pointer, source=source)
-    items = math.prod(zarray["chunks"])
-    return items, None if dt.kind == "O" else items * dt.itemsize
-
-
 def check_chunk_ref(key: str, length: int, zarray: Mapping[str, Any], *, array: str, source: str | None = None,
                     limits: Limits | None = None) -> None:
     """Refuse, before fetching, a chunk ref longer than its chunk can need.
@@ -307,9 +289,11 @@ def check_chunk_ref(key: str, length: int, zarray: Mapping[str, Any], *, array: 
     object arrays at most ``max_chunk_bytes``. ``zarray`` has passed
     :func:`vet_zarray`.
     """
+    from ..codecs.bounded_zarray import chunk_size
+
     limits = limits or Limits.from_env()
     pointer = ref_pointer(key)
-    _, nbytes = _chunk_size(zarray, pointer, source)
+    _, nbytes = chunk_size(zarray, pointer=pointer, source=source)
     coded = bool(zarray.get("compressor") or zarray.get("filters"))
     if nbytes is None:
         bound, how = limits.max_chunk_bytes, "max_chunk_bytes"
@@ -339,61 +323,3 @@ def _last_along_axis0(key: str, array: str, zarray: Mapping[str, Any]) -> bool:
     if not first.isdigit():
         return True
     return int(first) == max(-(-shape[0] // chunks[0]) - 1, 0)
-
-
-def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None = None,
-                  limits: Limits | None = None) -> dict[str, Any]:
-    """The ``.zarray`` to give zarr: the same array with its codecs inside one :class:`BoundedPipeline`.
-
-    Every codec is resolved through :func:`lindi.codecs.get_codec` here, so a
-    forbidden (pickle) or unknown id is refused before any chunk is read.
-    ``array`` is the array's store path ("" for the root).
-    """
-    limits = limits or Limits.from_env()
-    pointer = ref_pointer(f"{array}/.zarray" if array else ".zarray")
-    compressor = _codec_list(zarray.get("compressor"), "compressor", pointer, source)
-    filters = _codec_list(zarray.get("filters"), "filters", pointer, source)
-    _check_grid(zarray, pointer, source)
-    items, nbytes = _chunk_size(zarray, pointer, source)
-    if (nbytes if nbytes is not None else 0) > limits.max_chunk_bytes:
-        raise _exceeded(f"chunk of array /{array} too large", nbytes or 0, limits.max_chunk_bytes, "max_chunk_bytes",
-                        pointer=pointer, source=source)
-    from ..codecs.bounded import BoundedPipeline, register_bounded_codec
-
-    register_bounded_codec()
-    pipeline = BoundedPipeline(compressor[0] if compressor else None, filters, nbytes=nbytes, items=items,
-                               max_chunk_bytes=limits.max_chunk_bytes, array=array, source=source)
-    out = dict(zarray)
-    out["compressor"] = pipeline.get_config()
-    out["filters"] = None
-    return out
-
-
-def decode_chunk(zarray: Mapping[str, Any], data: bytes, *, array: str, source: str | None = None,
-                 limits: Limits | None = None, compressor_only: bool = False) -> bytes:
-    """Decode one chunk of an array with the bounded pipeline (for decoding done outside zarr).
-
-    ``compressor_only``: undo just the compressor (legacy JSON-codec chunks,
-    whose json2 filter the caller parses itself), bounded by ``max_chunk_bytes``.
-    """
-    from ..codecs.bounded import BoundedPipeline
-
-    limits = limits or Limits.from_env()
-    meta = dict(zarray)
-    if compressor_only:
-        meta.update(filters=None, dtype="|O")
-    pipeline = BoundedPipeline(**{k: v for k, v in secure_zarray(meta, array=array, source=source,
-                                                                 limits=limits)["compressor"].items() if k != "id"})
-    result = pipeline.decode(data)
-    return bytes(ensure_contiguous_ndarray(result).view(np.uint8).reshape(-1)) if compressor_only else result
-
-
-def secure_zarray_bytes(data: bytes, *, key: str, source: str | None = None, limits: Limits | None = None) -> bytes:
-    """:func:`secure_zarray` on the JSON text of a ``.zarray`` ref (what a zarr Store hands to zarr)."""
-    from .. import strict_json
-
-    meta = strict_json.loads(data, source=f"{source or 'document'} key {key}")
-    if not isinstance(meta, dict):
-        raise DocumentError("metadata must be a JSON object", pointer=ref_pointer(key), source=source)
-    array = key[:-len("/.zarray")] if key.endswith("/.zarray") else ""
-    return strict_json.dumps(secure_zarray(meta, array=array, source=source, limits=limits)).encode("utf-8")

@@ -1,7 +1,9 @@
 """A zarr-python 3 Store over a LINDI reference file system.
 
 Keys resolve to inline text, ``base64:`` bytes, inline JSON objects or
-``[url, offset, length]`` refs. Chunk refs of one selection are fetched with
+``[url, offset, length]`` refs, served as the document has them (zarr reads
+arrays through :class:`lindi.store.bounded_codecs.BoundedCodecStore`, which
+caps their codecs). Chunk refs of one selection are fetched with
 :meth:`LindiReferenceStore.fetch_many` (one coalesced RangeReader call) and
 parked in a per-read overlay that :meth:`get` consults, so zarr's per-chunk
 ``get`` calls never become per-chunk requests.
@@ -25,7 +27,7 @@ from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LimitExceededError, RemoteError, UrlPolicyError
 from ..format.names import METADATA_KEYS
-from ..security.limits import ENV_VARS, Limits, check_chunk_ref, secure_zarray_bytes, vet_zarray
+from ..security.limits import ENV_VARS, Limits, check_chunk_ref, vet_zarray
 from ..security.url_policy import applying
 from ..strict_json import ref_pointer
 from .document import RefDocument
@@ -253,27 +255,19 @@ class LindiReferenceStore(Store):
         else:
             value = self.document.refs.get(key)
             data = await asyncio.to_thread(self.get_bytes, key) if isinstance(value, list) else self.get_bytes(key)
-        return self._as_buffer(key, data, prototype, byte_range)
+        return to_buffer(data, prototype, byte_range)
 
     def get_sync(self, key: str, *, prototype: BufferPrototype | None = None,
                  byte_range: ByteRequest | None = None) -> Buffer | None:
         """zarr's synchronous read (newer releases use it on their fast path): the same bytes as :meth:`get`."""
         entry = self._overlay.get(key)
-        return self._as_buffer(key, entry[0] if entry is not None else self.get_bytes(key), prototype, byte_range)
+        return to_buffer(entry[0] if entry is not None else self.get_bytes(key), prototype, byte_range)
 
     def set_sync(self, key: str, value: Buffer) -> None:
         self._check_writable()
 
     def delete_sync(self, key: str) -> None:
         self._check_writable()
-
-    def _as_buffer(self, key: str, data: bytes | None, prototype: BufferPrototype | None,
-                   byte_range: ByteRequest | None) -> Buffer | None:
-        if data is None:
-            return None
-        if key == ".zarray" or key.endswith("/.zarray"):  # zarr decodes through size-bounded, vetted codecs
-            data = secure_zarray_bytes(data, key=key, source=self.document.source, limits=self.document.limits)
-        return (prototype or default_buffer_prototype()).buffer.from_bytes(_slice(data, byte_range))
 
     async def get_partial_values(self, prototype: BufferPrototype,
                                  key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:
@@ -339,6 +333,14 @@ def _failing_requests(exc: RemoteError, requests: list[RangeRequest]) -> list[in
 
 #: The ``, offset, length]`` tail of the ``[url, offset, length]`` text that backends put in ``RemoteError.ref``.
 _REF_SPAN = re.compile(r",\s*(?P<offset>\d+),\s*(?P<length>\d+)\]\s*$")
+
+
+def to_buffer(data: bytes | None, prototype: BufferPrototype | None, byte_range: ByteRequest | None
+              ) -> Buffer | None:
+    """What a zarr ``get`` returns for ``data``: the requested part in a buffer (None when the key is absent)."""
+    if data is None:
+        return None
+    return (prototype or default_buffer_prototype()).buffer.from_bytes(_slice(data, byte_range))
 
 
 def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
