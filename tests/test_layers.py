@@ -49,7 +49,7 @@ UNITS = {
 #: Imports across one layer that the table allows (importer unit -> imported units). Layer 0 modules may
 #: import ``lindi.errors`` and nothing else of lindi (see :func:`_allowed`; ``format`` also its own modules).
 ACROSS = {
-    "security": {"codecs"},  # the bounded decode of security/limits.py, until it moves to codecs/
+    "security": {"codecs"},  # limits.vet_zarray checks codec ids against the registry and sizes chunks
     "store": {"cache"},
     "editing": {"staging"},
     "cli": {"inspection", "batch", "conformance", "demo"},
