@@ -49,7 +49,7 @@ def test_import_lindi_stays_light():
 
 #: Exceptions that only carry a signal inside one layer and never reach a caller (retry, validator bookkeeping,
 #: the chunk-index reader asking for the chunk_iter fallback).
-INTERNAL_SIGNALS = {"Transient", "TooManyErrors", "ChunkProblem", "UnsupportedIndex", "IndexCorrupt"}
+INTERNAL_SIGNALS = {"Transient", "TooManyErrors", "ChunkProblem", "UnsupportedIndex", "IndexCorrupt", "OutputLimitExceeded"}
 
 
 def test_every_public_exception_lives_in_lindi_errors_and_is_exported():

@@ -34,7 +34,7 @@ BOUNDED_CODEC_ID = "lindi_bounded_pipeline"
 DEFAULT_MAX_CHUNK_BYTES = 1024**3
 
 
-class _OutputLimitExceeded(Exception):
+class OutputLimitExceeded(Exception):
     """A codec would produce (or produced) more than its limit; ``size`` is what is known of the output."""
 
     def __init__(self, size: int | None = None):
@@ -51,7 +51,7 @@ def _stream(make: Callable[[], Any], data: bytes, limit: int) -> bytes:
         d = make()
         out += d.decompress(data, limit + 1 - len(out))
         if len(out) > limit:
-            raise _OutputLimitExceeded()
+            raise OutputLimitExceeded()
         if not d.eof:
             raise ValueError("truncated compressed stream")
         data = d.unused_data
@@ -63,7 +63,7 @@ def _zlib(codec: Codec, data: bytes, limit: int) -> bytes:
     d = zlib.decompressobj()
     out = d.decompress(data, limit + 1)
     if len(out) > limit:
-        raise _OutputLimitExceeded()
+        raise OutputLimitExceeded()
     if not d.eof:
         raise ValueError("truncated zlib stream")
     return out
@@ -83,7 +83,7 @@ def _zstd(codec: Codec, data: bytes, limit: int) -> Any:
         return imagecodecs.zstd_decode(data, out=max(limit, 1))
     except imagecodecs.ZstdError as exc:
         if "too small" in str(exc):
-            raise _OutputLimitExceeded() from None
+            raise OutputLimitExceeded() from None
         raise
 
 
@@ -94,7 +94,7 @@ def _declared(read_size: Callable[[Codec, bytes], int | None]) -> Callable[[Code
         if size is None:
             raise ValueError("the frame is too short to hold its decoded size")
         if size > limit:
-            raise _OutputLimitExceeded(size)
+            raise OutputLimitExceeded(size)
         return codec.decode(data)
     return decode
 
@@ -119,7 +119,7 @@ def _imagecodecs_lzf(codec: Codec, data: bytes, limit: int) -> Any:
         return imagecodecs.lzf_decode(data, header=False, out=max(limit, 1))
     except imagecodecs.LzfError as exc:
         if "not large enough" in str(exc):
-            raise _OutputLimitExceeded() from None
+            raise OutputLimitExceeded() from None
         raise
 
 
@@ -171,7 +171,7 @@ def nbytes_of(x: Any) -> int:
 def decode_bounded(codec: Codec, data: bytes, limit: int) -> Any:
     """Undo ``codec`` on ``data`` holding at most about ``limit`` bytes of output.
 
-    Raises :class:`_OutputLimitExceeded` when the output is or would be larger;
+    Raises :class:`OutputLimitExceeded` when the output is or would be larger;
     a codec's own errors (bad bytes) pass through.
     """
     decoder = _DECODERS.get(codec.codec_id)
@@ -180,10 +180,10 @@ def decode_bounded(codec: Codec, data: bytes, limit: int) -> Any:
     else:
         predict = _PREDICTED.get(codec.codec_id)
         if predict is not None and predict(codec, len(data)) > limit:
-            raise _OutputLimitExceeded(predict(codec, len(data)))
+            raise OutputLimitExceeded(predict(codec, len(data)))
         result = codec.decode(data)
     if nbytes_of(result) > limit:
-        raise _OutputLimitExceeded(nbytes_of(result))
+        raise OutputLimitExceeded(nbytes_of(result))
     return result
 
 
@@ -263,7 +263,7 @@ class BoundedPipeline(Codec):
             if not isinstance(data, (bytes, bytearray, memoryview, np.ndarray)):
                 data = bytes(data)
             return decode_bounded(codec, data, limit)
-        except _OutputLimitExceeded as exc:
+        except OutputLimitExceeded as exc:
             size = f" ({exc.size} bytes)" if exc.size is not None else ""
             expected = f"chunk shape x item size = {self.nbytes}" if self.nbytes is not None \
                 else f"max_chunk_bytes = {self.max_chunk_bytes}"

@@ -7,9 +7,11 @@ from typing import Any
 
 from lindi import strict_json
 from lindi.codecs import get_codec
+from lindi.codecs.bounded import OutputLimitExceeded, decode_bounded
 from lindi.errors import DocumentError
 from lindi.format.object_codecs import JSON_CODEC_ID
 from lindi.format.zarr_dtypes import OBJECT_DTYPE
+from lindi.security.limits import Limits
 
 from .metadata import MAX_DEPTH, find_limit_problem
 from .refs import decode_inline
@@ -23,15 +25,23 @@ class ChunkProblem(Exception):
         self.code = code
 
 
-def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any]) -> bytes:
-    """Undo ``compressor`` and the filters after the object codec, in reverse order (legacy documents)."""
+def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any], *, max_chunk_bytes: int | None = None) -> bytes:
+    """Undo ``compressor`` and the filters after the object codec, in reverse order (legacy documents).
+
+    Every step's output is held to ``max_chunk_bytes`` (default: ``Limits``), so a small compressed chunk
+    cannot inflate to gigabytes while it is being checked.
+    """
+    limit = max_chunk_bytes if max_chunk_bytes is not None else Limits.from_env().max_chunk_bytes
     filters = zarray["filters"] or []
     ids = [f["id"] for f in filters]
     after = filters[ids.index(JSON_CODEC_ID) + 1:] if JSON_CODEC_ID in ids else []
     codecs = [*after, *([zarray["compressor"]] if zarray["compressor"] is not None else [])]
     for config in reversed(codecs):
         try:
-            raw = bytes(get_codec(config).decode(raw))
+            raw = bytes(decode_bounded(get_codec(config), raw, limit))
+        except OutputLimitExceeded:
+            raise ChunkProblem("LINDI-E-JSON-CHUNK", f"decodes with {config.get('id')!r} to more than "
+                               f"{limit} bytes (max_chunk_bytes, LINDI_MAX_CHUNK_BYTES)") from None
         except Exception as exc:  # noqa: BLE001  (any codec failure means the chunk is unusable)
             raise ChunkProblem("LINDI-E-JSON-CHUNK", f"does not decode with {config.get('id')!r} ({exc})") from None
     return raw

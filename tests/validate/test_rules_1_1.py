@@ -73,6 +73,29 @@ def test_a_legacy_compressed_json_chunk_is_decoded():
     assert ("LINDI-E-JSON-CHUNK", "/refs/s~10") in _issues(doc)
 
 
+
+@pytest.mark.parametrize("compressor", [{"id": "zlib", "level": 9}, {"id": "gzip", "level": 9},
+                                        {"id": "bz2", "level": 9}, {"id": "zstd", "level": 19}])
+def test_a_compressed_json_chunk_is_decoded_within_max_chunk_bytes(compressor, monkeypatch):
+    """A small legacy JSON chunk that inflates to 8 MB is refused at the 1 MB cap, not inflated first."""
+    import base64
+
+    import numcodecs
+
+    monkeypatch.setenv("LINDI_MAX_CHUNK_BYTES", str(1024 * 1024))
+    text = b'["' + b"a" * (8 * 1024 * 1024) + b'","|O",[1]]'
+    raw = numcodecs.get_codec(compressor).encode(text)
+    assert len(raw) < 64 * 1024
+    z = dict(ZARRAY, shape=[1], chunks=[1], dtype="|O", filters=JSON2, fill_value=None, compressor=compressor)
+    doc = {"version": 1, "refs": {".zgroup": {"zarr_format": 2}, "s/.zarray": z,
+                                  "s/0": "base64:" + base64.b64encode(raw).decode()}}
+    report = validate(doc)
+    problems = [i for i in report.errors if i.code == "LINDI-E-JSON-CHUNK"]
+    assert [i.pointer for i in problems] == ["/refs/s~10"]
+    assert "more than 1048576 bytes" in problems[0].message
+    monkeypatch.setenv("LINDI_MAX_CHUNK_BYTES", str(16 * 1024 * 1024))
+    assert not [i for i in validate(doc).errors if i.code == "LINDI-E-JSON-CHUNK"]
+
 @pytest.mark.parametrize("url, parts", [
     ("{{u1}}/x", ["", "u1", "/x"]), ("a{b}c", ["a{b}c"]), ("{{{u1}}", None), ("x}}", None), ("{{1a}}", None),
     ("{{a}}{{b}}", ["", "a", "", "b", ""]),
