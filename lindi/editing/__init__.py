@@ -6,7 +6,7 @@ hands out when it is open for writing.
 """
 from __future__ import annotations
 
-from .editor import DocumentEditor, empty_document
+from .editor import DocumentEditor
 from .errors import EditError
 
-__all__ = ["DocumentEditor", "EditError", "empty_document"]
+__all__ = ["DocumentEditor", "EditError"]

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import h5py
 import numpy as np
 
-from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
+from .._version import LINDI_SPEC_VERSION as LINDI_SPEC
 from ..h5file.attributes import ANNOTATIONS
 from ..h5file.dataset import LindiH5pyDataset
 from ..h5file.group import LindiH5pyGroup
+from ..store.hardlink_copies import ZGROUP
 from ..store.index import join, meta_key
 from .attributes import encode_attribute
 from .check import check_metadata
@@ -38,15 +39,6 @@ from .writes import fixed_write, json_chunk, json_values, json_write, rewrite_re
 if TYPE_CHECKING:
     from ..h5file.file import LindiH5pyFile
     from ..h5file.node import NodeMeta
-
-ZGROUP = {"zarr_format": 2}
-
-
-def empty_document() -> dict[str, Any]:
-    """A new document: just the root group."""
-    return {"version": 1, "lindi_spec": LINDI_SPEC, "generator": {"name": "lindi", "version": __version__},
-            "refs": {".zgroup": dict(ZGROUP)}}
-
 
 class DocumentEditor:
     """Edits of one open :class:`LindiH5pyFile` (created by the file for modes other than ``r``)."""

@@ -20,11 +20,11 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, LindiError, LostRegionWarning, UrlPolicyError
+from ..errors import DocumentError, EditError, LindiError, LostRegionWarning, UrlPolicyError
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
-from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
+from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, empty_document, load_document
 from ..store.document import RefDocument, from_dict
 from ..store.external_links import relocate_external_links
 from ..store.index import join
@@ -164,7 +164,6 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             _check_mode(mode)
             if mode == "r":
                 raise ReadOnlyError("a new document (rfs=None) needs a writing mode such as 'w'")
-            from ..editing import empty_document
             rfs = empty_document()
         if not isinstance(rfs, dict):
             return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
@@ -532,13 +531,11 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
 def _check_mode(mode: str) -> None:
     if mode not in _MODES:
-        from ..editing import EditError
         raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
 
 
 def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
     """An empty document for a new local file (modes w, w-/x, and a on a missing file)."""
-    from ..editing import EditError, empty_document
     if path is None:
         raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
     if mode in ("w-", "x") and os.path.exists(path):
