@@ -23,6 +23,7 @@ from .references import NULL_REFERENCE
 from .refwalk import may_hold, rewritten
 
 if TYPE_CHECKING:
+    from ..h5file.group import LindiH5pyGroup
     from .editor import DocumentEditor
 
 
@@ -89,7 +90,7 @@ def _null_reference(body: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- from h5py --------------------------------------------------------------------------------
-def copy_from_h5py(editor: DocumentEditor, source: h5py.Group | h5py.Dataset, parent: Any, leaf: str) -> None:
+def copy_from_h5py(editor: DocumentEditor, source: h5py.Group | h5py.Dataset, parent: LindiH5pyGroup, leaf: str) -> None:
     """Re-create ``source`` (and, for a group, everything below it) as ``parent[leaf]``."""
     _H5Copy(editor).object(source, parent, leaf)
 
@@ -99,7 +100,7 @@ class _H5Copy:
         self.editor = editor
         self.done: dict[Any, Any] = {}  # h5py object id -> LINDI object, so hard links stay links
 
-    def object(self, obj: Any, parent: Any, leaf: str) -> None:
+    def object(self, obj: Any, parent: LindiH5pyGroup, leaf: str) -> None:
         if obj.id in self.done:
             self.editor.set_link(parent, leaf, self.done[obj.id])
             return
@@ -126,7 +127,7 @@ class _H5Copy:
                 value = np.full(attr.shape or (), None, dtype=object) if attr.shape else None
             self.editor.set_attribute(new._meta, name, value, dtype=attr.dtype, shape=attr.shape)
 
-    def dataset(self, ds: h5py.Dataset, parent: Any, leaf: str) -> Any:
+    def dataset(self, ds: h5py.Dataset, parent: LindiH5pyGroup, leaf: str) -> Any:
         kwds: dict[str, Any] = {"dtype": ds.dtype}
         if ds.shape is None:
             return self.editor.create_dataset(parent, leaf, data=h5py.Empty(ds.dtype))

@@ -32,9 +32,10 @@ from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
+from .editor_protocol import FileEditor, editor_factory
 from .group import LindiH5pyGroup
 from .links import LindiH5pyHardLink, LindiH5pySoftLink
-from .readonly import ReadOnlyError, refuse_write
+from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
@@ -68,11 +69,12 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._own_staging = False
         self._lock: DocumentLock | None = None
         self._lost_region_warned = False
-        self._dataset_class: type[LindiH5pyDataset] = LindiH5pyDataset
-        self._attrs_class: type[LindiH5pyAttributes] = LindiH5pyAttributes
-        if mode != "r":
-            from ..editing.objects import EditableAttributes, EditableDataset
-            self._dataset_class, self._attrs_class = EditableDataset, EditableAttributes
+        # the one injection point of the editor (lindi.editing plugs it in: see editor_protocol.py)
+        self._editor: FileEditor | None = editor_factory()(self) if mode != "r" else None
+        self._group_class: type[LindiH5pyGroup] = self._editor.group_class if self._editor else LindiH5pyGroup
+        self._dataset_class: type[LindiH5pyDataset] = self._editor.dataset_class if self._editor else LindiH5pyDataset
+        self._attrs_class: type[LindiH5pyAttributes] = \
+            self._editor.attributes_class if self._editor else LindiH5pyAttributes
         LindiH5pyGroup.__init__(self, self, "", "/")
 
     def _legacy_region(self, ref: LindiH5pyReference, dataset: str, *,
@@ -328,8 +330,9 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                 f.close()
             self._h5_files.clear()
             self._closed = True
-            if "_editor" in self.__dict__:
-                self.__dict__.pop("_editor").close()
+            editor, self._editor = self._editor, None
+            if editor is not None:
+                editor.close()
             if self._own_staging and self._staging_area is not None:
                 self._staging_area.cleanup()
             if self._lock is not None:
@@ -355,7 +358,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             if kind == "array":
                 obj = self._dataset_class(self, store_path, name)
             elif kind == "group":
-                obj = LindiH5pyGroup(self, store_path, name)
+                obj = self._group_class(self, store_path, name)
             else:
                 raise KeyError(f"Unable to open object (object {name!r} doesn't exist)")
             self._objects[key] = obj
@@ -457,14 +460,27 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             return LindiH5pySoftLink(link["path"])
         return h5py.ExternalLink(link["file"], link["target"])
 
-    # ---- editing (lindi.editing) ------------------------------------------------------------
-    @cached_property
-    def _editor(self) -> Any:
-        """The DocumentEditor of this file; refuses in mode ``r``."""
-        if self._mode == "r":
-            refuse_write("edit")
-        from ..editing import DocumentEditor
-        return DocumentEditor(self)
+    # ---- writes to the root group: the group class of the file's mode does them (refused in mode "r") ------
+    @property
+    def _root_group(self) -> LindiH5pyGroup:
+        """The root as the group class of the file's mode sees it (fresh: nothing cached goes stale)."""
+        return self._group_class(self, "", "/")
+
+    def __setitem__(self, name: str, obj: Any) -> None:
+        self._root_group[name] = obj
+
+    def __delitem__(self, name: str) -> None:
+        del self._root_group[name]
+
+    def create_group(self, name: str, track_order: Any = None) -> LindiH5pyGroup:
+        return self._root_group.create_group(name, track_order)
+
+    def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None,
+                       **kwds: Any) -> LindiH5pyDataset:
+        return self._root_group.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwds)
+
+    def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:
+        self._root_group.copy(source, dest, name, **kwds)
 
     def _refresh(self, store_paths: set[str]) -> None:
         """Forget what objects cached about nodes an edit changed, and objects that no longer exist."""
@@ -530,8 +546,11 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
 
 def _check_mode(mode: str) -> None:
+    """A ``ValueError`` (as h5py raises) for an unknown mode; a writing mode also needs the editor plugged in."""
     if mode not in _MODES:
         raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
+    if mode != "r":
+        editor_factory()
 
 
 def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
@@ -548,6 +567,6 @@ def _forget_cached(obj: Any) -> None:
     for target in (obj, obj._meta):
         for cls in type(target).__mro__:
             for name, value in vars(cls).items():
-                if isinstance(value, cached_property) and name != "_editor":
+                if isinstance(value, cached_property):
                     target.__dict__.pop(name, None)
     obj.__dict__.pop("_json_cache", None)
