@@ -117,7 +117,7 @@ class DocumentEditor:
                 changes.update(self._member_added(store, part, changes))
                 store, hname = child, child_name
                 continue
-            where = self._file._locate(self._file._object(store, hname), part)
+            where = self._file._resolver.locate(self._file._object(store, hname), part)
             if not isinstance(where, tuple):
                 raise EditError(f"cannot create {name!r} in {group.name}: {child_name} is in an external file")
             if index.kind(where[0]) != "group":
@@ -143,7 +143,7 @@ class DocumentEditor:
         parent_path = "/".join(parts[:-1]) or "."
         if str(name).startswith("/"):
             parent_path = "/" + "/".join(parts[:-1])
-        where = self._file._locate(group, parent_path)
+        where = self._file._resolver.locate(group, parent_path)
         if not isinstance(where, tuple):
             raise EditError(f"cannot change {name!r} in {group.name}: it is in an external file")
         if self._store.index.kind(join(where[0], parts[-1])) is None:
@@ -184,7 +184,7 @@ class DocumentEditor:
         hard link keeps alive (those objects move to their first remaining name, as h5py keeps them)."""
         store, _hname, leaf = self._existing(group, name)
         path = join(store, leaf)
-        link = self._file._link_of(path)
+        link = self._file._resolver.link_of(path)
         refs = self._store.document.refs
         plan = Unlink(path, hard_links(refs, self._store.metadata) if link is None else {})
         changes = plan.changes(refs, self._store.metadata)
@@ -208,7 +208,7 @@ class DocumentEditor:
             for body in bodies(parsed(key, refs[key])):
                 path = body.get("path")
                 if isinstance(path, str) and path not in out:
-                    where = self._file._safe_locate(self._file, path)
+                    where = self._file._resolver.safe_locate(self._file, path)
                     out[path] = where[0] if isinstance(where, tuple) else None
         return out
 
@@ -222,7 +222,7 @@ class DocumentEditor:
             new = plan.new_path(old) if old is not None else None
             if new is None:
                 continue
-            where = self._file._safe_locate(self._file, path)
+            where = self._file._resolver.safe_locate(self._file, path)
             if not (isinstance(where, tuple) and where[0] == new):
                 renamed[path] = first_name(new, links) or "/" + new
         if not renamed:

@@ -163,7 +163,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         if self._storage is not None:
             return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
-            return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
+            return self._file._external_files.dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
             return None
         return tuple(int(c) for c in self._zarray["chunks"])
@@ -191,7 +191,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     @cached_property
     def _filter_properties(self) -> FilterProperties:
         if self._external_link is not None:
-            return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
+            return FilterProperties.of_h5py(self._file._external_files.dataset(self._external_link, self.name,
                                                                          self._meta.store_path))
         return filter_properties(self._zarray)
 
@@ -343,7 +343,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     def _read(self, args: tuple[Any, ...]) -> Any:
         if self._external_link is not None:
-            target = self._file._external_dataset(self._external_link, self.name, self._meta.store_path)
+            target = self._file._external_files.dataset(self._external_link, self.name, self._meta.store_path)
             try:
                 return target[args]
             except OSError as exc:  # e.g. the HDF5 filter plugin is not installed here

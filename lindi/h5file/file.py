@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import posixpath
 import warnings
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,21 +19,21 @@ from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, EditError, LindiError, LostRegionWarning, UrlPolicyError
+from ..errors import EditError, LostRegionWarning
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
 from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, empty_document, load_document
 from ..store.document import RefDocument, from_dict
 from ..store.external_links import relocate_external_links
-from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
 from .editor_protocol import FileEditor, editor_factory
+from .external_files import ExternalFiles
 from .group import LindiH5pyGroup
-from .links import LindiH5pyHardLink, LindiH5pySoftLink
+from .links import LinkResolver
 from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
@@ -42,7 +41,6 @@ from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 if TYPE_CHECKING:
     from ..staging import StagingArea
 
-_MAX_LINK_DEPTH = 40
 _MODES = ("r", "r+", "w", "w-", "x", "a")
 _CREATE_MODES = ("w", "w-", "x")
 
@@ -62,8 +60,8 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._local_cache = local_cache
         self._staging_area = staging_area
         self._objects: dict[tuple[str, str], Any] = {}
-        self._links: dict[str, dict[str, Any] | None] = {}
-        self._h5_files: dict[str, h5py.File] = {}
+        self._resolver = LinkResolver(self)
+        self._external_files = ExternalFiles(store)
         self._closed = False
         self._writeback: str | None = None
         self._own_staging = False
@@ -326,9 +324,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         try:
             self.flush()
         finally:
-            for f in self._h5_files.values():
-                f.close()
-            self._h5_files.clear()
+            self._external_files.close()
             self._closed = True
             editor, self._editor = self._editor, None
             if editor is not None:
@@ -364,102 +360,6 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             self._objects[key] = obj
         return obj
 
-    def _link_of(self, store_path: str) -> dict[str, Any] | None:
-        """Link placeholder info ``{"type": "soft"|"hard"|"external", ...}`` or None for a real object."""
-        try:
-            return self._links[store_path]
-        except KeyError:
-            pass
-        index = self._store.index
-        info = None
-        if index.kind(store_path) == "group" and not index.children(store_path):
-            node = LindiH5pyGroup(self, store_path, "/" + store_path)
-            soft = node._meta.zattrs.get("_SOFT_LINK")
-            link = node._meta.lindi.get("link")
-            if isinstance(soft, dict) and isinstance(soft.get("path"), str):
-                info = {"type": "soft", "path": soft["path"]}
-            elif isinstance(link, dict) and link.get("type") in ("hard", "external"):
-                info = link
-            elif soft is not None or link is not None:
-                raise DocumentError(f"invalid link placeholder {soft or link!r}", pointer=node._meta.pointer(".zattrs"
-                                    if soft is not None else ".lindi"), source=node._meta.source)
-        self._links[store_path] = info
-        return info
-
-    def _stored_object_path(self, parent_store: str, child: str) -> str | None:
-        """Where the object a child link names is stored (None for soft/external links)."""
-        child_store = join(parent_store, child)
-        link = self._link_of(child_store)
-        if link is None:
-            return child_store
-        if link["type"] == "hard":
-            return link["target"].strip("/")
-        return None
-
-    def _locate(self, group: LindiH5pyGroup, path: str, depth: int = 0) -> Any:
-        """``(store_path, name)`` of the object ``path`` names from ``group``, or an h5py object of an external file."""
-        if depth > _MAX_LINK_DEPTH:
-            raise KeyError(f"Unable to open object (too many soft links resolving {path!r})")
-        store, name = ("", "/") if path.startswith("/") else (group._meta.store_path, group.name)
-        segments = [s for s in path.split("/") if s and s != "."]
-        index = self._store.index
-        for i, seg in enumerate(segments):
-            if index.kind(store) != "group":
-                raise KeyError(f"Unable to open object ({name!r} is not a group)")
-            child_store, child_name = join(store, seg), posixpath.join(name, seg)
-            if index.kind(child_store) is None:
-                raise KeyError(f"Unable to open object (component {seg!r} not found in {name!r})")
-            link = self._link_of(child_store)
-            if link is None:
-                store, name = child_store, child_name
-                continue
-            if link["type"] == "hard":
-                store, name = link["target"].strip("/"), child_name
-                continue
-            if link["type"] == "soft":
-                target = self._locate(self._object(store, name), link["path"], depth + 1)
-            else:
-                target = self._external_object(link, child_store)
-            if not isinstance(target, tuple):
-                rest = "/".join(segments[i + 1:])
-                return target[rest] if rest else target
-            store, name = target[0], child_name
-        return store, name
-
-    def _open_path(self, group: LindiH5pyGroup, path: str) -> Any:
-        if path == "":
-            raise ValueError("Invalid HDF5 object reference: empty path")
-        where = self._locate(group, path)
-        return self._object(*where) if isinstance(where, tuple) else where
-
-    def _link_exists(self, group: LindiH5pyGroup, path: str) -> bool:
-        parent, _, leaf = path.rstrip("/").rpartition("/")
-        if not leaf or leaf == ".":
-            return self._safe_locate(group, path) is not None
-        where = self._safe_locate(group, parent if parent or not path.startswith("/") else "/")
-        if not isinstance(where, tuple):
-            return where is not None and leaf in where
-        return self._store.index.kind(join(where[0], leaf)) is not None and self._store.index.kind(where[0]) == "group"
-
-    def _safe_locate(self, group: LindiH5pyGroup, path: str) -> Any:
-        try:
-            return self._locate(group, path) if path else (group._meta.store_path, group.name)
-        except KeyError:
-            return None
-
-    def _link_object(self, group: LindiH5pyGroup, path: str) -> Any:
-        """h5py.SoftLink / ExternalLink / HardLink for the last component of ``path``."""
-        parent, _, leaf = path.rstrip("/").rpartition("/")
-        where = self._locate(group, parent or ("/" if path.startswith("/") else "."))
-        if not isinstance(where, tuple):
-            return where.get(leaf, getlink=True)
-        link = self._link_of(join(where[0], leaf))
-        if link is None or link["type"] == "hard":
-            return LindiH5pyHardLink()
-        if link["type"] == "soft":
-            return LindiH5pySoftLink(link["path"])
-        return h5py.ExternalLink(link["file"], link["target"])
-
     # ---- writes to the root group: the group class of the file's mode does them (refused in mode "r") ------
     @property
     def _root_group(self) -> LindiH5pyGroup:
@@ -492,8 +392,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                 _forget_cached(obj)
         if "" in store_paths:
             _forget_cached(self)
-        for path in store_paths:
-            self._links.pop(path, None)
+        self._resolver.forget(store_paths)
 
     # ---- references -------------------------------------------------------------------------
     def _dereference(self, ref: h5py.Reference) -> Any:
@@ -501,48 +400,13 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             raise TypeError("only references read from this LINDI file can be dereferenced here")
         if ref.path is None:
             raise ValueError("Invalid HDF5 object reference (NULL reference)")
-        return self._open_path(self, ref.path)
+        return self._resolver.open_path(self, ref.path)
 
     def _reference_to(self, obj: Any) -> LindiH5pyReference:
         object_id = obj.attrs.get("object_id")
         root_id = self.attrs.get("object_id")
         return LindiH5pyReference({"object_id": object_id, "path": obj.name, "source": ".",
                                    "source_object_id": root_id})
-
-    # ---- HDF5 files behind external links and external arrays --------------------------------
-    def _h5_file(self, url: str, where: str) -> h5py.File:
-        """An HDF5 file named by an external link or array, relative to the document, local or remote."""
-        target = self._store.document.expand_url(url, where)
-        f = self._h5_files.get(target)
-        if f is None:
-            if is_remote(target):
-                with applying(self._store.document.policy):  # the size probe may meet a redirect too
-                    remote = open_remote_file(target, self._store.range_reader)
-                f = h5py.File(remote, "r")
-            else:
-                f = h5py.File(local_path(target), "r")
-            self._h5_files[target] = f
-        return f
-
-    def _external_object(self, link: dict[str, Any], store_path: str) -> Any:
-        try:
-            return self._h5_file(link["file"], join(store_path, ".lindi"))[link["target"]]
-        except UrlPolicyError:
-            raise
-        except OSError as exc:
-            raise KeyError(f"Unable to open object (can't open external file {link['file']!r}: {exc})") from None
-
-    def _external_dataset(self, link: dict[str, Any], name: str, store_path: str) -> h5py.Dataset:
-        try:
-            obj = self._h5_file(link["url"], join(store_path, ".zattrs"))[link["name"]]
-        except UrlPolicyError:
-            raise
-        except (OSError, KeyError) as exc:
-            raise LindiError(f"cannot read external array of {name} from {link.get('url')} "
-                             f"{link.get('name')}: {exc}") from None
-        if not isinstance(obj, h5py.Dataset):
-            raise LindiError(f"external array of {name}: {link.get('name')} is not a dataset")
-        return obj
 
 
 def _check_mode(mode: str) -> None:

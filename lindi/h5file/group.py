@@ -63,7 +63,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
             name = name.decode("utf-8")
         if not isinstance(name, str):
             return False
-        return self._file._link_exists(self, name)
+        return self._file._resolver.link_exists(self, name)
 
     def __getitem__(self, name: Any) -> Any:
         if isinstance(name, h5py.Reference):
@@ -72,7 +72,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
             name = name.decode("utf-8")
         if not isinstance(name, str):
             raise TypeError(f"accessing a group is done with bytes or str, not {type(name)}")
-        return self._file._open_path(self, name)
+        return self._file._resolver.open_path(self, name)
 
     def get(self, name: Any, default: Any = None, getclass: bool = False, getlink: bool = False) -> Any:
         if not (getclass or getlink):
@@ -85,7 +85,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         if name not in self:
             return default
         if getlink:
-            link = self._file._link_object(self, name.decode("utf-8") if isinstance(name, bytes) else name)
+            link = self._file._resolver.link_object(self, name.decode("utf-8") if isinstance(name, bytes) else name)
             if getclass:  # h5py's class, also for LINDI 0.4's subclasses of it
                 return next(c for c in (h5py.SoftLink, h5py.ExternalLink, h5py.HardLink) if isinstance(link, c))
             return link
@@ -102,7 +102,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
         def walk(group: LindiH5pyGroup, prefix: str) -> Any:
             for child in group._member_names():
                 rel = f"{prefix}{child}"
-                store_path = self._file._stored_object_path(group._meta.store_path, child)
+                store_path = self._file._resolver.stored_object_path(group._meta.store_path, child)
                 if store_path is None or store_path in seen:
                     continue
                 seen.add(store_path)
