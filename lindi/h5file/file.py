@@ -16,14 +16,14 @@ import h5py
 
 from .. import strict_json
 from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
-from .._locking import DocumentLock, lock_document
+from .._locking import DocumentLock
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
 from ..errors import EditError, LostRegionWarning
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
-from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, empty_document, load_document
+from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, empty_document
 from ..store.document import RefDocument, from_dict
 from ..store.external_links import relocate_external_links
 from ..store.policy import is_remote
@@ -34,6 +34,8 @@ from .editor_protocol import FileEditor, editor_factory
 from .external_files import ExternalFiles
 from .group import LindiH5pyGroup
 from .links import LinkResolver
+from .node import LindiNode
+from .opening import MODES, open_document
 from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
@@ -41,8 +43,6 @@ from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 if TYPE_CHECKING:
     from ..staging import StagingArea
 
-_MODES = ("r", "r+", "w", "w-", "x", "a")
-_CREATE_MODES = ("w", "w-", "x")
 
 
 class LindiH5pyFile(LindiH5pyGroup, h5py.File):
@@ -59,7 +59,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._mode = mode
         self._local_cache = local_cache
         self._staging_area = staging_area
-        self._objects: dict[tuple[str, str], Any] = {}
+        self._objects: dict[tuple[str, str], LindiH5pyGroup | LindiH5pyDataset] = {}
         self._resolver = LinkResolver(self)
         self._external_files = ExternalFiles(store)
         self._closed = False
@@ -108,42 +108,18 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         (:class:`lindi.errors.DocumentLockedError` for the second one); ``locking=False`` or
         ``LINDI_USE_FILE_LOCKING=FALSE`` turns that off (see :mod:`lindi._locking`).
         """
-        from ..staging import StagingArea, container_kind, load_container
-        from ..staging.containers import is_container_name
-        from ..staging.lindi_dir import recover_interrupted_swap
-
         _check_mode(mode)
-        src = os.fspath(url_or_path)
-        policy = UrlPolicy.for_document(src, allow_local=allow_local, allow_local_files=allow_local_files,
-                                        allow_private_hosts=allow_private_hosts)
-        path = None if is_remote(src) else os.path.abspath(local_path(src))
-        kind = "json" if path is None else container_kind(path)
-        if kind == "dir" and path is not None:
-            recover_interrupted_swap(resolve_target(path))  # a .lindi.d a killed writer left set aside
-        if mode in ("r", "r+") and path is not None and not os.path.exists(path):
-            raise FileNotFoundError(f"no such LINDI file: {path}")
-        lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
+        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local=allow_local,
+                                        allow_local_files=allow_local_files, allow_private_hosts=allow_private_hosts)
+        opened = open_document(os.fspath(url_or_path), mode, policy=policy, limits=limits, locking=locking,
+                               staging_area=staging_area)
         try:
-            if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
-                doc = _new_document(src, path, mode)
-            elif kind in ("tar", "dir"):
-                rfs, base = load_container(path or src)
-                doc = from_dict(rfs, source=path or src, base=base)
-            else:
-                doc = load_document(url_or_path, policy=policy, limits=limits)
-            doc.policy, doc.limits = policy, doc.limits or limits
-            own = mode != "r" and staging_area is None and path is not None and is_container_name(path)
-            if own:
-                staging_area = StagingArea.scratch()  # chunks wait here until the container is written
-            f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
+            f = cls._open(opened.document, mode=mode, staging_area=opened.staging_area, local_cache=local_cache,
                           range_reader=range_reader, coalesce=coalesce)
         except BaseException:
-            if lock is not None:
-                lock.release()
+            opened.release()
             raise
-        f._own_staging = own
-        f._writeback = path if mode != "r" else None
-        f._lock = lock
+        f._own_staging, f._writeback, f._lock = opened.own_staging, opened.writeback, opened.lock
         return f
 
     @classmethod
@@ -344,7 +320,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         return f'<LINDI file "{self.filename}" (mode {self._mode})>'
 
     # ---- navigation -------------------------------------------------------------------------
-    def _object(self, store_path: str, name: str) -> Any:
+    def _object(self, store_path: str, name: str) -> LindiH5pyGroup | LindiH5pyDataset:
         key = (store_path, name)
         obj = self._objects.get(key)
         if obj is None:
@@ -402,7 +378,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             raise ValueError("Invalid HDF5 object reference (NULL reference)")
         return self._resolver.open_path(self, ref.path)
 
-    def _reference_to(self, obj: Any) -> LindiH5pyReference:
+    def _reference_to(self, obj: LindiNode) -> LindiH5pyReference:
         object_id = obj.attrs.get("object_id")
         root_id = self.attrs.get("object_id")
         return LindiH5pyReference({"object_id": object_id, "path": obj.name, "source": ".",
@@ -411,22 +387,13 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
 def _check_mode(mode: str) -> None:
     """A ``ValueError`` (as h5py raises) for an unknown mode; a writing mode also needs the editor plugged in."""
-    if mode not in _MODES:
-        raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
+    if mode not in MODES:
+        raise EditError(f"invalid mode {mode!r}: use one of {', '.join(MODES)}")
     if mode != "r":
         editor_factory()
 
 
-def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
-    """An empty document for a new local file (modes w, w-/x, and a on a missing file)."""
-    if path is None:
-        raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
-    if mode in ("w-", "x") and os.path.exists(path):
-        raise EditError(f"Unable to create file {path} (file exists; mode {mode!r})")
-    return from_dict(empty_document(), source=path, base=os.path.dirname(path))
-
-
-def _forget_cached(obj: Any) -> None:
+def _forget_cached(obj: LindiNode) -> None:
     """Drop the cached properties of a node object and of its metadata, so the next read sees the edit."""
     for target in (obj, obj._meta):
         for cls in type(target).__mro__:
