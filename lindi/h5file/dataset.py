@@ -36,7 +36,11 @@ _JSON_CODECS = ("json2", "json")
 
 
 class LindiH5pyDataset(LindiNode, h5py.Dataset):
-    """Read-only h5py Dataset over the array stored at ``store_path``, reached as ``name``."""
+    """h5py Dataset over the array stored at ``store_path``, reached as ``name``.
+
+    This class reads and refuses writes (mode ``r``); files open for writing hand out
+    :class:`lindi.editing.objects.EditableDataset` instead.
+    """
 
     def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
         self._file = file
@@ -404,7 +408,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         data = self[source_sel if source_sel is not None else ()]
         dest[dest_sel if dest_sel is not None else ...] = data
 
-    # ---- writes (a later issue) -------------------------------------------------------------
+    # ---- writes: refused here (mode "r"); lindi.editing's EditableDataset does them -----------------
     def __setitem__(self, args: Any, val: Any) -> None:
         refuse_write(f"write to dataset {self.name}")
 

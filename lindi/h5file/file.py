@@ -1,4 +1,4 @@
-"""LindiH5pyFile: an h5py.File over a LINDI document, and path/link navigation.
+"""LindiH5pyFile: an h5py.File over a LINDI document, in any of h5py's modes.
 
 It subclasses h5py.File (hdmf/pynwb check ``isinstance(f, h5py.File)``)
 without opening an HDF5 id; every h5py member those libraries use is
@@ -48,8 +48,9 @@ if TYPE_CHECKING:
 class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     """The root group of a LINDI document, usable wherever h5py.File is expected.
 
-    Modes as in h5py: ``r`` reads; ``r+``, ``w``, ``w-``/``x`` and ``a`` also edit (lindi.editing).
-    A file opened from a local path in a writing mode is written back there on ``flush``/``close``.
+    Modes as in h5py: ``r`` reads; ``r+``, ``w``, ``w-``/``x`` and ``a`` also edit, through the editor
+    plugged in at :mod:`lindi.h5file.editor_protocol` (``lindi.editing``). A file opened from a local
+    path in a writing mode is written back there on ``flush``/``close``.
     """
 
     def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: LocalCache | None = None,

@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
 
 class LindiH5pyGroup(LindiNode, h5py.Group):
-    """Read-only h5py Group over the group stored at ``store_path``, reached as ``name``."""
+    """h5py Group over the group stored at ``store_path``, reached as ``name``.
+
+    This class reads and refuses writes (mode ``r``); files open for writing hand out
+    :class:`lindi.editing.objects.EditableGroup` instead.
+    """
 
     def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
         self._file = file
