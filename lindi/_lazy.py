@@ -7,19 +7,12 @@ LINDI 0.4 gave several subpackages the name of the class they export (``lindi.Li
 package). Importing a submodule binds it as an attribute of its parent, the first time only, and would hide the
 class of the same name. :func:`keep_class_names` imports those (light) submodules up front and forgets the binding,
 so the lazy class is what the name means whatever a program imports later.
-
-A name handed out here comes with the packages that plug into its home (:data:`PLUG_INS`): the reader's
-classes come with the editor plugged in, so a :class:`lindi.LindiH5pyFile` can always be opened for writing
-although ``lindi.h5file`` never imports ``lindi.editing`` (see :mod:`lindi.h5file.editor_protocol`).
 """
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
-
-#: ``{home module: modules imported before a name of it is handed out}``: packages that plug into that home.
-PLUG_INS = {"lindi.h5file": ("lindi.editing",)}
 
 
 def lazy_getattr(namespace: MutableMapping[str, Any], targets: Mapping[str, str]) -> Callable[[str], Any]:
@@ -31,8 +24,6 @@ def lazy_getattr(namespace: MutableMapping[str, Any], targets: Mapping[str, str]
             target = targets[name]
         except KeyError:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}") from None
-        for plug_in in PLUG_INS.get(target, ()):
-            importlib.import_module(plug_in)
         value = getattr(importlib.import_module(target), name)
         namespace[name] = value
         return value

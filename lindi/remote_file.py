@@ -61,7 +61,7 @@ class RemoteFile(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         view = memoryview(buffer).cast("B")
-        data = self._read_at(self._pos, len(view))
+        data = self.read_at(self._pos, len(view))
         view[: len(data)] = data
         self._pos += len(data)
         return len(data)
@@ -69,11 +69,12 @@ class RemoteFile(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = max(0, self.size - self._pos)
-        data = self._read_at(self._pos, size)
+        data = self.read_at(self._pos, size)
         self._pos += len(data)
         return data
 
-    def _read_at(self, offset: int, length: int) -> bytes:
+    def read_at(self, offset: int, length: int) -> bytes:
+        """Up to ``length`` bytes at ``offset`` (fewer at the end of the file), leaving the position alone."""
         end = min(offset + length, self.size)
         if offset >= end:
             return b""
@@ -145,19 +146,3 @@ def reader_over(remote_file: RemoteFile, reader: RangeReader) -> RangeReader:
 
     return read
 
-
-def chunk_index_reader(h5file, remote_file: RemoteFile, on_read=None):
-    """A :class:`lindi.conversion.chunk_index.ChunkIndexReader` of the HDF5 file h5py reads from ``remote_file``.
-
-    Object headers are read like h5py's metadata, through the read-ahead blocks
-    (which already hold them); index nodes go out as concurrent coalesced batches,
-    except ranges the blocks already hold. ``on_read(requests, nbytes)`` counts what is sent
-    (blocks served from memory included).
-    """
-    from .conversion.chunk_index import ChunkIndexReader, remote_batch_reader
-
-    def read_header(offset: int, length: int) -> bytes:
-        return remote_file._read_at(offset, length)
-
-    batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader), on_requests=on_read)
-    return ChunkIndexReader(h5file, batches, remote_file.size, None, read_header)

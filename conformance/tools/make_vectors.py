@@ -32,7 +32,7 @@ import h5py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import features  # noqa: E402
 
-from lindi.conformance.dump import dump_text  # noqa: E402
+from lindi.canonical_dump import dump_text  # noqa: E402
 from lindi.conformance.ops import OPS_FORMAT, replay  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

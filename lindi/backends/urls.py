@@ -1,27 +1,15 @@
-"""URL helpers shared by the backends: matching keys, local paths, redaction.
+"""URL helpers of the backends: matching keys to prefixes, naming refs, splitting bucket URLs.
 
-Redaction matters because error messages and logs must never carry a
-presigned signature or an access token.
+The location helpers every layer shares (``is_local``, ``local_path``, ``redact_url``) live in
+:mod:`lindi._urls`, below the URL policy, and are re-exported here for the modules that import them
+from the backends.
 """
 from __future__ import annotations
 
-import os
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
-from urllib.request import url2pathname
-
+from .._urls import is_local, local_path, redact_url
 from ..errors import RemoteError
 
-# Query parameters that carry or reveal credentials (AWS SigV2/V4, GCS, Azure SAS, generic tokens).
-_SECRET_PARAMS = {
-    "signature", "awsaccesskeyid", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-    "x-goog-signature", "x-goog-credential", "googleaccessid", "sig", "token", "access_token",
-    "api_key", "apikey", "key", "se", "sp", "sv", "sr", "st", "skoid", "sktid",
-}
-
-
-def is_local(url: str) -> bool:
-    """A plain path (no ``scheme://``) or a ``file://`` URL."""
-    return "://" not in url or url.lower().startswith("file://")
+__all__ = ["is_local", "local_path", "match_key", "redact_url", "ref_text", "split_bucket_url"]
 
 
 def match_key(url: str) -> str:
@@ -31,32 +19,6 @@ def match_key(url: str) -> str:
     scheme, rest = url.split("://", 1)
     host, sep, path = rest.partition("/")
     return f"{scheme.lower()}://{host.lower()}{sep}{path}"
-
-
-def local_path(url: str) -> str:
-    """The filesystem path of a plain path or ``file://`` URL."""
-    if "://" not in url:
-        return os.fspath(url)
-    parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
-        raise ValueError(f"file URL with a remote host is not a local path: {url}")
-    return url2pathname(unquote(parts.path))
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user info and without query parameters that carry credentials."""
-    if "://" not in url:
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # unparseable (e.g. an unclosed IPv6 bracket): keep no query and no user info
-        scheme, rest = url.split("://", 1)
-        authority, sep, path = rest.split("?", 1)[0].split("#", 1)[0].partition("/")
-        return f"{scheme}://{authority.rsplit('@', 1)[-1]}{sep}{path}"
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in _SECRET_PARAMS]
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def ref_text(url: str, offset: int, length: int) -> str:

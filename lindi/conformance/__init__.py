@@ -2,6 +2,6 @@
 
 The language-neutral suite itself (vectors, runner, README) lives in the repository's ``conformance/``.
 """
-from .dump import canonical_text, dump, dump_text
+from ..canonical_dump import canonical_text, dump, dump_text
 
 __all__ = ["canonical_text", "dump", "dump_text"]

@@ -15,8 +15,8 @@ import h5py
 from .. import strict_json
 from .._atomic import atomic_write
 from .._version import __version__
+from ..canonical_dump import dump_text
 from ..errors import DocumentError, LindiError
-from .dump import dump_text
 from .ops import OpsError, replay
 
 SUITE = "1.1"

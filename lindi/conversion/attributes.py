@@ -15,8 +15,9 @@ import h5py
 import numpy as np
 
 from ..errors import LindiError, UnsupportedObjectError
+from ..format.descriptors import VLEN_UTF8_STRING, Descriptor
 from ..strict_json import SPECIAL_FLOATS
-from .dtypes import VLEN_UTF8_STRING, Descriptor, describe
+from .dtypes import describe
 from .references import ReferenceEncoder
 from .values import array_converter
 

@@ -21,6 +21,11 @@ import numpy as np
 
 from ..codecs import encode_chunk, hdf5_pipeline
 from ..errors import ConversionError, LindiError, UnsupportedObjectError
+from ..format.compound import compound_dtype_annotation
+from ..format.descriptors import Descriptor
+from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, SCALAR, SOFT_LINK
+from ..format.object_codecs import JSON_CODEC, is_json_encoded
+from ..format.zarr_dtypes import OBJECT_DTYPE, default_descriptor, storage_dtype
 from ..strict_json import encode_float
 from .attributes import ConvertedAttributes, convert_attributes
 from .chunk_index import ChunkIndexReader, object_address_and_refcount
@@ -32,14 +37,7 @@ from .chunks import (
     contiguous_table,
 )
 from .document import RefDocument
-from .dtypes import (
-    Descriptor,
-    compound_dtype_annotation,
-    default_descriptor,
-    describe,
-    is_json_encoded,
-    zarr_dtype,
-)
+from .dtypes import describe
 from .options import LindiH5ZarrStoreOpts
 from .references import ReferenceEncoder
 from .report import ConversionReport, UnsupportedObject
@@ -48,9 +46,6 @@ from .values import element_converter, json_codec_chunk
 
 #: ``(offset, length) -> bytes`` of the one file being converted (not the batch RangeReader of lindi.backends).
 FileRangeReader = Callable[[int, int], bytes]
-JSON_CODEC: dict[str, Any] = {
-    "id": "json2", "allow_nan": True, "check_circular": True, "encoding": "utf-8", "ensure_ascii": True,
-    "indent": None, "separators": [",", ":"], "skipkeys": False, "sort_keys": True, "strict": True}
 
 
 def _b64(data: bytes) -> str:
@@ -59,7 +54,7 @@ def _b64(data: bytes) -> str:
 
 def encode_fill_value(value: Any, zdtype: str) -> Any:
     """An HDF5 fill value in the Zarr v2 ``fill_value`` encoding (strict JSON)."""
-    if zdtype == "|O" or value is None:
+    if zdtype == OBJECT_DTYPE or value is None:
         return None
     kind = np.dtype(zdtype).kind
     if kind == "b":
@@ -166,7 +161,7 @@ class HDF5Converter:
         key = path[1:]
         if isinstance(link, h5py.SoftLink):
             self.report.links += 1
-            return self._placeholder(key, zattrs={"_SOFT_LINK": {"path": link.path}})
+            return self._placeholder(key, zattrs={SOFT_LINK: {"path": link.path}})
         if isinstance(link, h5py.ExternalLink):
             self.report.links += 1
             return self._placeholder(key, lindi={"link": {"type": "external", "file": link.filename,
@@ -267,18 +262,18 @@ class HDF5Converter:
     def _dataset(self, path: str, dset: h5py.Dataset) -> _Batch:
         prefix = path[1:] + "/"
         desc = describe(dset.dtype, dset.id.get_type())
-        zdtype = zarr_dtype(desc)
+        zdtype = storage_dtype(desc)
         attrs = self._attributes(path, dset)
         zattrs = dict(attrs.values)
         lindi = self._attrs_meta(attrs)
         if desc != default_descriptor(zdtype):
             lindi["dtype"] = desc
         if dset.dtype.names is not None:
-            zattrs["_COMPOUND_DTYPE"] = compound_dtype_annotation(dset.dtype)
+            zattrs[COMPOUND_DTYPE] = compound_dtype_annotation(dset.dtype)
         null = dset.id.get_space().get_simple_extent_type() == h5py.h5s.NULL
         scalar = not null and dset.shape == ()
         if scalar:
-            zattrs["_SCALAR"] = True
+            zattrs[SCALAR] = True
         shape = [0] if null else (list(dset.shape) or [1])
         zarray: dict[str, Any] = {
             "zarr_format": 2, "shape": shape, "chunks": [max(1, s) for s in shape], "dtype": zdtype,
@@ -302,7 +297,7 @@ class HDF5Converter:
                     self.report.unsupported.append(UnsupportedObject(path, f"{exc}; kept as _EXTERNAL_ARRAY_LINK"))
                 batch = _Batch()
                 zarray.update(compressor=None, filters=None, chunks=[max(1, s) for s in shape])
-                zattrs["_EXTERNAL_ARRAY_LINK"] = {"link_type": "hdf5_dataset", "url": self._url, "name": path}
+                zattrs[EXTERNAL_ARRAY_LINK] = {"link_type": "hdf5_dataset", "url": self._url, "name": path}
         json_fill = element_converter(desc, self._refs) if is_json_encoded(desc) else None
         lindi["storage"] = storage_member(dset, zarray["chunks"], json_fill)
         batch.refs[prefix + ".zarray"] = zarray

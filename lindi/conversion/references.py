@@ -6,6 +6,9 @@ from typing import Any
 import h5py
 
 from ..errors import ConversionError
+from ..format.names import REFERENCE
+from ..format.references import null_reference_body
+from ..format.regions import region_of_space
 
 
 def _object_id(obj: h5py.HLObject) -> str | None:
@@ -25,8 +28,7 @@ class ReferenceEncoder:
 
     def encode(self, ref: h5py.Reference | h5py.RegionReference) -> dict[str, Any]:
         """``{"_REFERENCE": {...}}`` for ``ref``; a NULL reference has ``path`` null."""
-        body: dict[str, Any] = {"object_id": None, "path": None, "source": ".",
-                                "source_object_id": self._source_object_id}
+        body = {**null_reference_body(), "source_object_id": self._source_object_id}
         if ref:
             try:
                 name = h5py.h5r.get_name(ref, self._file.id)
@@ -38,20 +40,6 @@ class ReferenceEncoder:
                 raise ConversionError(f"cannot resolve reference: {exc}") from None
             body["path"], body["object_id"] = cached
             if isinstance(ref, h5py.RegionReference):
-                body["region"] = encode_region(h5py.h5r.get_region(ref, self._file.id))
-        return {"_REFERENCE": body}
+                body["region"] = region_of_space(h5py.h5r.get_region(ref, self._file.id))
+        return {REFERENCE: body}
 
-
-def encode_region(space: h5py.h5s.SpaceID) -> dict[str, Any]:
-    """The selection of a region reference's dataspace, as the spec's ``region`` member."""
-    kind = space.get_select_type()
-    if kind == h5py.h5s.SEL_ALL:
-        return {"kind": "all"}
-    if kind == h5py.h5s.SEL_NONE:
-        return {"kind": "none"}
-    if kind == h5py.h5s.SEL_POINTS:
-        return {"kind": "points", "points": space.get_select_elem_pointlist().tolist()}
-    if kind == h5py.h5s.SEL_HYPERSLABS:
-        blocks = space.get_select_hyper_blocklist()
-        return {"kind": "hyperslab", "blocks": [[b[0].tolist(), b[1].tolist()] for b in blocks]}
-    raise ConversionError(f"unknown region selection type {kind}")

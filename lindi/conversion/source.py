@@ -13,11 +13,11 @@ import h5py
 
 from ..backends.urls import is_local, local_path
 from ..errors import ConversionError, LindiError, SourceOpenError
+from ..remote_file import RemoteFile
 from .chunk_index import ChunkIndexReader, local_batch_reader
 
 if TYPE_CHECKING:
     from ..backends.registry import Registry
-    from ..remote_file import RemoteFile
 
 
 class HDF5Input(Protocol):
@@ -62,7 +62,6 @@ class HDF5Source:
 
     def _open_remote(self, url: str) -> IO[bytes]:
         from ..backends import get_registry
-        from ..remote_file import RemoteFile
 
         registry = self._registry = get_registry()
         try:  # RemoteFile is a binary file object (io.RawIOBase)
@@ -73,9 +72,7 @@ class HDF5Source:
     def chunk_index(self, on_read=None) -> ChunkIndexReader:
         """A chunk-index reader over the same bytes (``on_read(requests, nbytes)`` after each batch)."""
         if self._registry is not None:
-            from ..remote_file import chunk_index_reader
-
-            return chunk_index_reader(self.h5, cast("RemoteFile", self._raw), on_read)  # remote: a RemoteFile
+            return ChunkIndexReader.over_remote_file(self.h5, cast(RemoteFile, self._raw), on_read)
         return ChunkIndexReader(self.h5, local_batch_reader(self._raw.fileno()), os.fstat(self._raw.fileno()).st_size,
                                 on_read)
 

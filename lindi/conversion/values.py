@@ -14,8 +14,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import UnsupportedObjectError
+from ..format.descriptors import Descriptor
+from ..format.zarr_dtypes import OBJECT_DTYPE
 from ..strict_json import dumps, encode_float, encode_int
-from .dtypes import Descriptor
 
 Converter = Callable[[Any], Any]
 
@@ -115,7 +116,7 @@ def json_codec_chunk(elements: list, shape: list[int], *, flat: bool = False) ->
     """The text of a JSON-codec chunk in numcodecs' layout: the elements nested by ``shape`` (as
     ``ndarray.tolist()``), then ``"|O"``, then the shape (spec 1.1). ``flat``: spec 1.0's one flat list."""
     body = elements if flat else _nest(elements, tuple(shape))
-    return dumps([*body, "|O", list(shape)], sort_keys=True)
+    return dumps([*body, OBJECT_DTYPE, list(shape)], sort_keys=True)
 
 
 def _nest(flat: list, shape: tuple[int, ...]) -> list:

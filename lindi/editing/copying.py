@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import h5py
 import numpy as np
 
+from ..format.references import null_reference_body
 from ..store.document import RefDocument
 from ..store.index import join
 from .hardlinks import traversal_key, under
-from .references import NULL_REFERENCE
 from .refwalk import may_hold, rewritten
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class LindiTreeCopy:
 
 
 def _null_reference(body: dict[str, Any]) -> dict[str, Any]:
-    return dict(NULL_REFERENCE["_REFERENCE"])
+    return null_reference_body()
 
 
 # ---- from h5py --------------------------------------------------------------------------------

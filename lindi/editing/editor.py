@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 from .._version import LINDI_SPEC_VERSION as LINDI_SPEC
-from ..h5file.attributes import ANNOTATIONS
+from ..format.names import ANNOTATIONS, RESERVED_ATTRIBUTE_NAMES
 from ..h5file.dataset import LindiH5pyDataset
 from ..h5file.group import LindiH5pyGroup
 from ..h5file.selection import as_shape
@@ -268,7 +268,7 @@ class DocumentEditor:
         where = f"{name!r} of {meta.name}"
         if not isinstance(name, str) or not name:
             raise EditError(f"invalid attribute name {name!r} on {meta.name}")
-        if name in ANNOTATIONS:
+        if name in RESERVED_ATTRIBUTE_NAMES:
             raise EditError(f"attribute name {where} is reserved for a LINDI annotation")
         json_value, info = encode_attribute(self._scratch, value, dtype=dtype, shape=shape, where=where)
         zattrs, lindi = dict(meta.zattrs), dict(meta.lindi)

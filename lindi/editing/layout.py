@@ -13,12 +13,16 @@ import h5py
 
 from ..codecs import CodecPipeline, Stage, hdf5_pipeline
 from ..conversion.chunks import contiguous_chunks
-from ..conversion.converter import JSON_CODEC, encode_fill_value
-from ..conversion.dtypes import compound_dtype_annotation, default_descriptor, describe, is_json_encoded, zarr_dtype
+from ..conversion.converter import encode_fill_value
+from ..conversion.dtypes import describe
 from ..conversion.options import LindiH5ZarrStoreOpts
 from ..conversion.storage import storage_member
 from ..conversion.values import element_converter
 from ..errors import LindiError
+from ..format.compound import compound_dtype_annotation
+from ..format.names import COMPOUND_DTYPE, SCALAR
+from ..format.object_codecs import JSON_CODEC, is_json_encoded
+from ..format.zarr_dtypes import default_descriptor, storage_dtype
 from .errors import EditError
 from .references import ReferenceWriter
 
@@ -41,18 +45,18 @@ def array_metadata(dset: h5py.Dataset, *, where: str) -> ArrayMetadata:
         pipeline = None if is_json_encoded(desc) else hdf5_pipeline(dset)
     except LindiError as exc:
         raise EditError(f"cannot create dataset {where}: {exc}") from None
-    zdtype = zarr_dtype(desc)
+    zdtype = storage_dtype(desc)
     zattrs: dict[str, Any] = {}
     lindi: dict[str, Any] = {}
     if desc != default_descriptor(zdtype):
         lindi["dtype"] = desc
     if dset.dtype.names is not None:
-        zattrs["_COMPOUND_DTYPE"] = compound_dtype_annotation(dset.dtype)
+        zattrs[COMPOUND_DTYPE] = compound_dtype_annotation(dset.dtype)
     null = dset.shape is None
     if null:
         lindi["null_dataspace"] = True
     elif dset.shape == ():
-        zattrs["_SCALAR"] = True
+        zattrs[SCALAR] = True
     shape = [0] if null else (list(dset.shape) or [1])
     chunks = [max(1, s) for s in shape]
     zarray: dict[str, Any] = {"zarr_format": 2, "shape": shape, "chunks": chunks, "dtype": zdtype,

@@ -6,11 +6,9 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..format.references import null_reference
 from ..h5file.reference import LindiH5pyReference
 from .errors import EditError
-
-NULL_REFERENCE: dict[str, Any] = {"_REFERENCE": {"object_id": None, "path": None, "source": ".",
-                                                 "source_object_id": None}}
 
 
 class ReferenceWriter:
@@ -20,7 +18,7 @@ class ReferenceWriter:
         if isinstance(ref, LindiH5pyReference):
             return ref.to_json()
         if ref is None or (isinstance(ref, h5py.Reference) and not ref):
-            return {"_REFERENCE": dict(NULL_REFERENCE["_REFERENCE"])}
+            return null_reference()
         raise EditError(f"cannot store {ref!r}: only references to objects of this LINDI file (obj.ref) can "
                         "be written")
 

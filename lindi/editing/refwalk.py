@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import strict_json
-from ..store.index import METADATA_KEYS
+from ..format.names import METADATA_KEYS
 
 #: A rewrite gets a reference body (the object under ``_REFERENCE``) and returns the new body, or None to keep it.
 Rewrite = Callable[[dict[str, Any]], "dict[str, Any] | None"]

@@ -8,16 +8,14 @@ import h5py
 import numpy as np
 
 from ..errors import DocumentError
-from .dtypes import descriptor_to_dtype
+from ..format.descriptors import descriptor_to_dtype
+from ..format.names import ANNOTATIONS
+from .dtypes import H5PY_REFERENCES
 from .readonly import refuse_write
 from .values import infer_attribute, typed_attribute
 
 if TYPE_CHECKING:
     from .node import NodeMeta
-
-# Annotations that live in .zattrs but are not HDF5 attributes.
-ANNOTATIONS = frozenset({"_SCALAR", "_COMPOUND_DTYPE", "_EXTERNAL_ARRAY_LINK", "_SOFT_LINK", "_REFERENCE"})
-
 
 class LindiH5pyAttributes(h5py.AttributeManager):
     """Attribute mapping with h5py's value types, dtypes and order.
@@ -52,7 +50,7 @@ class LindiH5pyAttributes(h5py.AttributeManager):
             if info is None:
                 result = infer_attribute(value, legacy=self._meta.file._store.document.legacy)
             else:
-                result = typed_attribute(value, info, descriptor_to_dtype(info.get("dtype"), where=self._meta.pointer(".lindi")))
+                result = typed_attribute(value, info, descriptor_to_dtype(info.get("dtype"), H5PY_REFERENCES, where=self._meta.pointer(".lindi")))
         except (TypeError, ValueError, KeyError) as exc:
             raise DocumentError(f"attribute {name!r} of {self._meta.name} does not match its type: {exc}",
                                 pointer=self._meta.pointer(".zattrs"), source=self._meta.source) from None
@@ -71,7 +69,7 @@ class LindiH5pyAttributes(h5py.AttributeManager):
                                     pointer=self._meta.pointer(".zattrs"), source=self._meta.source)
             dt, shape = typed
         else:
-            dt = descriptor_to_dtype(info.get("dtype"), where=self._meta.pointer(".lindi"))
+            dt = descriptor_to_dtype(info.get("dtype"), H5PY_REFERENCES, where=self._meta.pointer(".lindi"))
             shape = None if info.get("null_dataspace") else tuple(int(n) for n in info.get("shape") or ())
         return LindiAttrId(name.encode("utf-8"), dt, shape)
 

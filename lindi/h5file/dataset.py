@@ -19,21 +19,24 @@ import numpy as np
 
 from .. import strict_json
 from ..errors import DocumentError, LindiError
+from ..format.compound import legacy_compound_dtype
+from ..format.descriptors import descriptor_to_dtype, typestr_dtype
+from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, REFERENCE, SCALAR
+from ..format.object_codecs import is_json_codec_array
+from ..format.regions import region_selection
+from ..format.zarr_dtypes import OBJECT_DTYPE
 from ..security.limits import decode_chunk
-from .dtypes import descriptor_to_dtype, legacy_compound_dtype, typestr_dtype
+from .dtypes import H5PY_REFERENCES
 from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .regionref import LindiRegionProxy
-from .selection import chunk_keys, normalize, region_selection, result_shape, take
+from .selection import chunk_keys, normalize, result_shape, take
 from .storage import FilterProperties, filter_properties, storage_chunks, storage_maxshape
 from .values import array_from_json, json_chunk_elements
 
 if TYPE_CHECKING:
     from .file import LindiH5pyFile
-
-_JSON_CODECS = ("json2", "json")
-
 
 class LindiH5pyDataset(LindiNode, h5py.Dataset):
     """h5py Dataset over the array stored at ``store_path``, reached as ``name``.
@@ -85,7 +88,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @property
     def _is_scalar(self) -> bool:
-        return bool(self._meta.zattrs.get("_SCALAR"))
+        return bool(self._meta.zattrs.get(SCALAR))
 
     @property
     def _is_empty(self) -> bool:  # H5S_NULL
@@ -93,8 +96,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     @property
     def _is_json(self) -> bool:
-        filters = self._zarray.get("filters") or []
-        return self._zarray["dtype"] == "|O" and any(f.get("id") in _JSON_CODECS for f in filters)
+        return is_json_codec_array(self._zarray)
 
     @property
     def shape(self) -> tuple[int, ...] | None:
@@ -122,11 +124,11 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         where = self._meta.pointer(".lindi")
         desc = self._meta.lindi.get("dtype")
         if desc is not None:
-            return descriptor_to_dtype(desc, where=where)
-        compound = self._meta.zattrs.get("_COMPOUND_DTYPE")
+            return descriptor_to_dtype(desc, H5PY_REFERENCES, where=where)
+        compound = self._meta.zattrs.get(COMPOUND_DTYPE)
         if compound is not None:
-            return self._legacy_string_fields(legacy_compound_dtype(compound, where=self._meta.pointer(".zattrs")))
-        if self._zarray["dtype"] == "|O":
+            return self._legacy_string_fields(legacy_compound_dtype(compound, H5PY_REFERENCES, where=self._meta.pointer(".zattrs")))
+        if self._zarray["dtype"] == OBJECT_DTYPE:
             return self._object_dtype_from_data()
         if self._legacy_unicode:
             return h5py.string_dtype()
@@ -153,8 +155,8 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         """`|O` without a descriptor is a utf-8 vlen string or an object reference (told by the data)."""
         if self._external_link is None:
             for v in self._json_items()[0]:
-                if isinstance(v, dict) and "_REFERENCE" in v:
-                    return h5py.regionref_dtype if "region" in v["_REFERENCE"] else h5py.ref_dtype
+                if isinstance(v, dict) and REFERENCE in v:
+                    return H5PY_REFERENCES.region if "region" in v[REFERENCE] else H5PY_REFERENCES.object
         return h5py.string_dtype()
 
     @property
@@ -257,7 +259,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     # ---- reading ----------------------------------------------------------------------------
     @cached_property
     def _external_link(self) -> dict[str, Any] | None:
-        return self._meta.zattrs.get("_EXTERNAL_ARRAY_LINK")
+        return self._meta.zattrs.get(EXTERNAL_ARRAY_LINK)
 
     @cached_property
     def _zarr_array(self) -> Any:

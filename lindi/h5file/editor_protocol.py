@@ -2,9 +2,9 @@
 
 The reader never depends on the editor: :mod:`lindi.editing` sits a layer above and uses the reader.
 When loaded, ``lindi.editing`` calls :func:`plug_in_editor`, and a file opened in a mode other than ``r``
-asks this slot for its editor. ``lindi``'s public names and LINDI 0.4's paths load ``lindi.editing``
-before they hand out a class of this package (see :mod:`lindi._lazy`), so ``lindi.LindiH5pyFile`` can
-always write; code that takes the classes from ``lindi.h5file`` and writes loads ``lindi.editing`` once
+asks this slot for its editor. ``lindi.LindiH5pyFile`` and LINDI 0.4's ``lindi.LindiH5pyFile.LindiH5pyFile``
+are taken from ``lindi.editing`` (it re-exports this package's class after plugging itself in), so they
+can always write; code that takes the class from ``lindi.h5file`` and writes loads ``lindi.editing`` once
 itself, or gets a clear error saying so.
 
 Why a slot and not a lazy import here: an import inside a function is still a dependency of the reader

@@ -11,6 +11,7 @@ from typing import Any
 import h5py
 
 from ..errors import LostRegionWarning  # noqa: F401  (its earlier home; lindi.errors owns it)
+from ..format.references import null_reference_body
 
 
 class LindiH5pyReference(h5py.h5r.Reference):
@@ -58,7 +59,7 @@ class LindiH5pyRegionReference(LindiH5pyReference, h5py.h5r.RegionReference):
 def reference_from_json(value: Any, *, region: bool = False) -> LindiH5pyReference:
     """A reference from its JSON form (``{"_REFERENCE": {...}}``; None is a NULL reference)."""
     if value is None:
-        obj: dict[str, Any] = {"object_id": None, "path": None, "source": ".", "source_object_id": None}
+        obj = null_reference_body()
     elif isinstance(value, dict) and isinstance(value.get("_REFERENCE"), dict):
         obj = value["_REFERENCE"]
     else:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import h5py
 from h5py._hl import selections
 
-from ..conversion.references import encode_region
 from ..errors import LindiError
+from ..format.names import REFERENCE
+from ..format.regions import region_of_space, region_selection
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
-from .selection import region_selection
 
 if TYPE_CHECKING:
     from .dataset import LindiH5pyDataset
@@ -35,10 +35,10 @@ class LindiRegionProxy:
             region = self._own(args)
         else:
             try:
-                region = encode_region(selections.select(dset.shape, args).id)
+                region = region_of_space(selections.select(dset.shape, args).id)
             except (ValueError, TypeError, IndexError) as exc:
                 raise type(exc)(f"invalid region selection {args!r} of {dset.name}: {exc}") from None
-        body = dset.ref.to_json()["_REFERENCE"]
+        body = dset.ref.to_json()[REFERENCE]
         return LindiH5pyRegionReference({**body, "region": region})
 
     def shape(self, ref: h5py.RegionReference) -> tuple[int, ...]:

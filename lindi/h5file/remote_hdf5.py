@@ -42,9 +42,9 @@ class RemoteHDF5Source:
 
     def chunk_index(self, on_read=None):
         """A chunk-index reader: a tree level per batch of concurrent range requests."""
-        from ..remote_file import chunk_index_reader
+        from ..conversion.chunk_index import ChunkIndexReader
 
-        return chunk_index_reader(self.h5, self.remote_file, on_read)
+        return ChunkIndexReader.over_remote_file(self.h5, self.remote_file, on_read)
 
     def close(self) -> None:
         self.h5.close()

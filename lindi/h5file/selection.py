@@ -97,29 +97,3 @@ def take(arr: np.ndarray, items: list[Item]) -> np.ndarray:
         elif isinstance(it, slice):
             out = out[(slice(None),) * axis + (it,)]
     return out[tuple(it if isinstance(it, int) else slice(None) for it in items) + (Ellipsis,)]
-
-
-def region_selection(region: dict[str, Any], shape: tuple[int, ...]) -> tuple[Any, tuple[int, ...] | None]:
-    """(selection, output shape) of a region reference, shaped as h5py's ``guess_shape`` does.
-
-    The selection is a tuple of per-axis index arrays (numpy fancy indexing) in C order.
-    """
-    kind = region.get("kind", "all")
-    if kind == "all":
-        return (Ellipsis,), shape
-    if kind == "none":
-        return tuple(np.zeros(0, np.int64) for _ in shape), (0,) * len(shape)
-    if kind == "points":
-        pts = np.asarray(region["points"], dtype=np.int64).reshape(-1, len(shape))
-        return tuple(pts.T), (len(pts),)
-    if kind == "hyperslab":
-        mask = np.zeros(shape, dtype=bool)
-        for start, end in region["blocks"]:
-            mask[tuple(slice(s, e + 1) for s, e in zip(start, end))] = True
-        coords = np.nonzero(mask)
-        n = len(coords[0])
-        if n == 0:
-            return coords, (0,) * len(shape)
-        guess = tuple(len(np.unique(c)) for c in coords)
-        return coords, guess if int(np.prod(guess)) == n else (n,)
-    raise ValueError(f"unknown region kind {kind!r}")

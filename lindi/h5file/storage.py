@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..format.object_codecs import JSON_CODEC_IDS, VLEN_CODEC_IDS
+
 # Codec ids that stand for no HDF5 filter: the JSON codec of object arrays and its kin.
-_NOT_FILTERS = frozenset({"json2", "json", "vlen-utf8", "vlen-bytes", "vlen-array"})
+_NOT_FILTERS = JSON_CODEC_IDS | VLEN_CODEC_IDS
 _SZIP_EC_OPTION_MASK = 4
 _SZIP_NN_OPTION_MASK = 32
 

@@ -14,6 +14,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..format.names import REFERENCE
 from ..strict_json import SPECIAL_FLOATS, decode_float, decode_int
 from .reference import reference_from_json
 
@@ -143,7 +144,7 @@ def infer_attribute(value: Any, *, legacy: bool = False) -> Any:
     if isinstance(value, list):
         dt = _infer_dtype(_flatten_any(value), legacy=legacy)
         return array_from_json(value, _nested_shape(value, dt), dt)
-    if isinstance(value, dict) and "_REFERENCE" in value:
+    if isinstance(value, dict) and REFERENCE in value:
         return reference_from_json(value)
     if isinstance(value, bool):
         return np.bool_(value)

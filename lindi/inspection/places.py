@@ -73,7 +73,7 @@ class PlaceResolver:
     def __init__(self, document: RefDocument, *, container: str | None = None):
         self.document = document
         self.container = container if container is not None else container_root(document)
-        permissive = UrlPolicy(location=document.policy.location, check_schemes=False)
+        permissive = UrlPolicy(location=document.policy.location, serves=None)
         self._expander = dataclasses.replace(document, policy=permissive)
         self._seen: dict[str, Resolved] = {}
         self._judged_hosts: set[str] = set()

@@ -1,7 +1,7 @@
 """Values and dtypes as text a person reads, and as JSON.
 
-Values become JSON through the canonical dump's element encoders (the conformance
-suite's one definition of every HDF5 type as JSON: strings, references, compounds,
+Values become JSON through the canonical dump's element encoders (:mod:`lindi.canonical_dump`,
+the conformance suite's one definition of every HDF5 type as JSON: strings, references, compounds,
 vlen, special floats), so ``ls -a``, ``diff`` and ``cat --format json`` agree with it.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 
 from .. import strict_json
-from ..conformance.dump import _attr_type, _Context, _nested, dtype_descriptor
+from ..canonical_dump import EncodingContext, attribute_type, dtype_descriptor, encode_nested
 
 __all__ = ["attribute_values", "cut", "describe_dtype", "descriptor_or_none", "terminal_width", "to_json_value"]
 
@@ -71,10 +71,10 @@ def to_json_value(file: Any, data: Any, dt: np.dtype) -> Any:
     """JSON-ready nested lists of ``data`` (references as ``{"ref": path}``, special floats as strings)."""
     if dt.kind in "Mm":  # numpy datetimes (HDF5 opaque): their ISO text
         return np.asarray(data).astype(str).tolist()
-    encode = _Context(file, {}).encoder(dt)
+    encode = EncodingContext(file).encoder(dt)
     if dt.kind == "O" and not isinstance(data, np.ndarray):
         return encode(data)
-    return _nested(np.asarray(data, dtype=dt), encode)
+    return encode_nested(np.asarray(data, dtype=dt), encode)
 
 
 def attribute_values(obj: Any) -> dict[str, dict[str, Any]]:
@@ -82,7 +82,7 @@ def attribute_values(obj: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in obj.attrs:
         value = obj.attrs[name]
-        dt, shape = _attr_type(obj.attrs, name, value)
+        dt, shape = attribute_type(obj.attrs, name, value)
         out[name] = {"dtype": describe_dtype(dt), "shape": None if shape is None else list(shape),
                      "value": None if shape is None else to_json_value(obj.file, value, dt)}
     return out

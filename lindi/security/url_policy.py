@@ -14,6 +14,12 @@ uses), and refused when the standard library reads another host or port out
 of it (a backslash, a percent-escaped host): the host checked is the host
 connected to. Redirects are checked hop by hop against the policy of the
 document being read (:func:`applying`, :func:`check_redirect`).
+
+This module sits below the storage backends: the HTTP backend asks it about
+every redirect hop, so it imports nothing from :mod:`lindi.backends`. Which
+URL schemes a backend serves is asked through the policy's ``serves``
+predicate; the store's policy (:class:`lindi.store.UrlPolicy`) puts the
+backend registry's there.
 """
 from __future__ import annotations
 
@@ -25,12 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Self, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from .._urls import is_remote, local_path, redact_url
 from ..errors import UrlPolicyError
 
 #: Environment variable that allows remote documents to reach local files and private addresses.
@@ -53,11 +60,6 @@ _NOT_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"),  # site-local (deprecated, 
 def env_allows_local() -> bool:
     """True when ``LINDI_ALLOW_LOCAL`` is set to 1/true/yes/on."""
     return os.environ.get(ENV_ALLOW_LOCAL, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def is_remote(url: str) -> bool:
-    """A URL with a scheme other than ``file``."""
-    return "://" in url and not url.lower().startswith("file://")
 
 
 def is_public_address(ip: IpAddress) -> bool:
@@ -142,10 +144,10 @@ def _read_url(url: str) -> tuple[str, str, int | None] | str:
         std_port = std.port
         std_host = _idna_host(std.hostname or "")
     except (LocationParseError, ValueError, UnicodeError, idna_error()) as exc:
-        return f"malformed URL {_shown(url)!r}: {exc}"
+        return f"malformed URL {redact_url(url)!r}: {exc}"
     host = (client.host or "").strip("[]").lower()
     if (host, client.port) != (std_host, std_port) or "\\" in std.netloc:
-        return (f"ambiguous URL {_shown(url)!r}: the HTTP client would connect to host {host!r} port {client.port}, "
+        return (f"ambiguous URL {redact_url(url)!r}: the HTTP client would connect to host {host!r} port {client.port}, "
                 f"but the URL also reads as host {std_host!r} port {std_port}")
     return (client.scheme or "").lower(), host, client.port
 
@@ -168,9 +170,6 @@ def resolve_relative(base: str, ref: str) -> str:
         scheme, rest = base.split("://", 1)
         joined = urljoin("http://" + rest, ref)
         return f"{scheme}://{joined[len('http://'):]}" if joined.startswith("http://") else joined
-    # imported here, not at the top: the backends import this module
-    from ..backends.urls import local_path
-
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(local_path(base))), ref))
 
 
@@ -196,20 +195,22 @@ class UrlPolicy:
     dict). ``allow_local_files``: ``file://`` URLs, absolute paths and
     relative refs leaving the document's folder. ``allow_private_hosts``:
     non-public addresses other than the document's own origin.
-    ``check_schemes``: refuse URLs no registered backend serves.
+    ``serves`` tells whether some storage backend serves a URL: a remote URL
+    it answers False for is refused (None: any scheme; the store's policy
+    asks the backend registry).
     ``resolver`` maps a host name to addresses (default: the system's).
     """
 
     location: str | None = None
     allow_local_files: bool = True
     allow_private_hosts: bool = True
-    check_schemes: bool = True
+    serves: Callable[[str], bool] | None = field(default=None, compare=False)
     resolver: Resolver | None = field(default=None, compare=False)
 
     @classmethod
     def for_document(cls, location: str | None, *, allow_local: bool | None = None,
                      allow_local_files: bool | None = None, allow_private_hosts: bool | None = None,
-                     resolver: Resolver | None = None) -> UrlPolicy:
+                     resolver: Resolver | None = None) -> Self:
         """The policy for a document read from ``location``.
 
         A local document (or a dict) may reference anything; a remote one is
@@ -250,11 +251,12 @@ class UrlPolicy:
                 raise UrlPolicyError(f"a remote document may not reference the local file {url!r}{_at(where)}; "
                                      f"{_HOW_TO_ALLOW}")
             return
-        if self.check_schemes:
-            _check_scheme(url, where)
+        if self.serves is not None and not self.serves(url):
+            raise UrlPolicyError(f"no registered backend serves the URL scheme of {url!r}{_at(where)}; "
+                                 "see `lindi backends`")
         scheme, host, _ = network_location(url, where=where)
         if scheme in _DEFAULT_PORTS and not host:
-            raise UrlPolicyError(f"malformed URL {_shown(url)!r}: no host{_at(where)}")
+            raise UrlPolicyError(f"malformed URL {redact_url(url)!r}: no host{_at(where)}")
         if self.allow_private_hosts:
             return
         if self.location is not None and is_remote(self.location) and origin(url) == origin(self.location):
@@ -267,7 +269,7 @@ class UrlPolicy:
         else:
             bad = next((ip for ip in host_addresses(host, self.resolver) if not is_public_address(ip)), None)
         if bad is not None:
-            raise UrlPolicyError(f"a remote document may not reference the private address {_shown(url)!r} "
+            raise UrlPolicyError(f"a remote document may not reference the private address {redact_url(url)!r} "
                                  f"(host {host} -> {bad}: loopback, private, link-local or otherwise not public)"
                                  f"{_at(where)}; {_HOW_TO_ALLOW}")
 
@@ -312,13 +314,13 @@ def check_redirect(start: str, current: str, location: str) -> str:
     document at ``start``: the redirect may stay on start's origin or go to a
     public host. Only http(s) redirects are followed.
     """
-    where = f"a redirect from {_shown(current)}"
+    where = f"a redirect from {redact_url(current)}"
     try:
         target = urljoin(current, location)
     except ValueError as exc:
         raise UrlPolicyError(f"malformed URL {location!r}: {exc}{_at(where)}") from None
     if urlsplit(target).scheme.lower() not in _DEFAULT_PORTS:
-        raise UrlPolicyError(f"{_shown(current)} redirects to {_shown(target)!r}: only http(s) redirects are "
+        raise UrlPolicyError(f"{redact_url(current)} redirects to {redact_url(target)!r}: only http(s) redirects are "
                              "followed")
     policy = _active_policy.get() or UrlPolicy.for_document(start)
     policy.check(target, where=where)
@@ -339,26 +341,9 @@ def _idna_host(host: str) -> str:
     return idna.encode(host, uts46=True).decode("ascii").lower()
 
 
-def _shown(url: str) -> str:
-    """``url`` as an error message may show it (no credentials, no signatures)."""
-    from ..backends.urls import redact_url
-
-    return redact_url(url)
-
-
 def idna_error() -> type[Exception]:
     """The exception class of the ``idna`` package (a dependency of requests)."""
     import idna
 
     return idna.IDNAError
 
-
-def _check_scheme(url: str, where: str | None) -> None:
-    from ..backends import get_registry
-    from ..backends.errors import NoBackendError
-
-    try:
-        get_registry().backend_for(url)
-    except NoBackendError:
-        raise UrlPolicyError(f"no registered backend serves the URL scheme of {url!r}{_at(where)}; "
-                             "see `lindi backends`") from None

@@ -13,33 +13,16 @@ from typing import Any
 
 from .. import strict_json
 from ..backends.urls import local_path
+from ..container_layout import DOCUMENT_NAME, container_kind, tar_members
 from ..errors import DocumentError
 from ..store.policy import is_remote
 from .blobs import atomic_write
 from .errors import ContainerError
-from .lindi_dir import DOCUMENT_NAME, load_lindi_dir, write_lindi_dir
-from .lindi_tar import load_lindi_tar, tar_members, write_lindi_tar
+from .lindi_dir import load_lindi_dir, write_lindi_dir
+from .lindi_tar import load_lindi_tar, write_lindi_tar
 
 #: how much of a JSON file is read to tell a LINDI document (its ``"refs"`` key comes early)
 _SNIFF_BYTES = 1 << 20
-
-
-def container_kind(location: str) -> str:
-    """``"dir"``, ``"tar"`` or ``"json"`` for a source path or URL."""
-    name = location.rstrip("/").lower()
-    if name.endswith(".lindi.d") or (not is_remote(location) and os.path.isdir(local_path(location))):
-        return "dir"
-    if name.endswith(".tar"):
-        return "tar"
-    if not is_remote(location) and os.path.isfile(local_path(location)):
-        try:
-            with open(local_path(location), "rb") as f:
-                head = f.read(512)
-        except OSError:
-            return "json"  # unreadable: reading it as a document reports why, in one line
-        if len(head) == 512 and head[257:262] == b"ustar":
-            return "tar"
-    return "json"
 
 
 def is_container_name(path: str) -> bool:
@@ -61,23 +44,6 @@ def is_lindi_document(path: str) -> bool:
     except (OSError, ContainerError):
         return False
     return head.lstrip().startswith(b"{") and b'"refs"' in head
-
-
-def container_document(path: str) -> bytes:
-    """The ``lindi.json`` text inside a local ``.lindi.d`` or ``.lindi.tar``, as stored (refs ``./``-relative)."""
-    try:
-        if container_kind(path) == "dir":
-            with open(os.path.join(path, DOCUMENT_NAME), "rb") as f:
-                return f.read()
-        members = tar_members(path)
-        if DOCUMENT_NAME not in members:
-            raise ContainerError(f"no {DOCUMENT_NAME} in the archive", source=path)
-        offset, size = members[DOCUMENT_NAME]
-        with open(path, "rb") as f:
-            f.seek(offset)
-            return f.read(size)
-    except OSError as exc:
-        raise ContainerError(f"cannot read {DOCUMENT_NAME}: {exc.strerror or exc}", source=path) from None
 
 
 def load_container(source: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:

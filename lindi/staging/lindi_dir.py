@@ -14,15 +14,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import _atomic, strict_json
+from ..container_layout import DOCUMENT_NAME, safe_member_name
 from ..store.document import TEMPLATE_USE
 from ..store.policy import is_remote
 from ..strict_json import ref_pointer
 from .blobs import atomic_write, blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from .paths import inside_directory, safe_member_name
+from .paths import inside_directory
 from .refs import is_range, local_ranges, read_in_batches, replace_refs
 
-DOCUMENT_NAME = "lindi.json"
 _OLD_SUFFIX = ".old-"
 
 

@@ -24,11 +24,11 @@ from typing import Any
 from .. import strict_json
 from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
 from ..backends.urls import local_path
+from ..container_layout import DOCUMENT_NAME, Members, safe_member_name, tar_members
 from ..store.policy import is_remote
 from .blobs import blob_relpath, sha256_hex
 from .errors import ContainerError, StagingError
-from .lindi_dir import DOCUMENT_NAME, link_targets, member_refs
-from .paths import safe_member_name
+from .lindi_dir import link_targets, member_refs
 from .refs import LocalRange, local_ranges, read_in_batches, replace_refs
 
 ENTRY_NAME = ".tar_entry.json"
@@ -37,7 +37,6 @@ ENTRY_SIZE = 1024
 BLOCK = 512
 
 #: member name -> (data offset, size)
-Members = dict[str, tuple[int, int]]
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -190,31 +189,6 @@ def load_lindi_tar(path_or_url: str | os.PathLike[str]) -> tuple[dict[str, Any],
     if total is not None and any(d + s > total for d, s in members.values()):
         raise ContainerError("a member extends past the end of the archive", source=location)
     return replace_refs(doc, new), base
-
-
-def _check_member(info: tarfile.TarInfo, location: str) -> str:
-    if info.issym() or info.islnk():
-        raise ContainerError(f"tar entry {info.name!r} is a link (to {info.linkname!r}); links are not allowed",
-                             source=location)
-    if not (info.isfile() or info.isdir()):
-        raise ContainerError(f"tar entry {info.name!r} is not a regular file", source=location)
-    return safe_member_name(info.name, container=location)
-
-
-def tar_members(path: str) -> Members:
-    """``name -> (data offset, size)`` of every member of a local tar (refusing unsafe entries)."""
-    members: Members = {}
-    try:
-        with tarfile.open(path, mode="r:") as tar:
-            for info in tar:
-                name = _check_member(info, path)
-                if info.isfile():
-                    members[name] = (info.offset_data, info.size)
-    except tarfile.TarError as exc:
-        raise ContainerError(f"not a readable uncompressed tar: {exc}", source=path) from None
-    except OSError as exc:
-        raise ContainerError(f"cannot read the archive: {exc.strerror}", source=path) from None
-    return members
 
 
 def _remote_members(url: str) -> Members:

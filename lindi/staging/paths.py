@@ -2,25 +2,11 @@
 from __future__ import annotations
 
 import os
-import re
 
+from ..container_layout import safe_member_name
 from .errors import ContainerError
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def safe_member_name(name: str, *, container: str, pointer: str | None = None) -> str:
-    """``name`` as a normalised relative POSIX path (``./a/b`` -> ``a/b``) or a ContainerError.
-
-    Rejected: empty names, absolute paths, ``..`` segments, backslashes and
-    drive letters, i.e. anything that could name a file outside ``container``.
-    """
-    bad = (not name or name.startswith("/") or "\\" in name or _DRIVE.match(name) or "\x00" in name)
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if bad or not parts or ".." in parts:
-        raise ContainerError(f"path {name!r} leaves the container or is not a relative path",
-                             pointer=pointer, source=container)
-    return "/".join(parts)
+__all__ = ["inside_directory", "safe_member_name"]
 
 
 def inside_directory(root: str, relative: str, *, container: str, pointer: str | None = None) -> str:

@@ -10,8 +10,6 @@ from bisect import insort
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-METADATA_KEYS = (".zgroup", ".zarray", ".zattrs", ".lindi")
-
 
 def join(path: str, name: str) -> str:
     """Store path of a child (the root is "")."""

@@ -24,11 +24,12 @@ from .. import strict_json
 from ..backends.urls import redact_url
 from ..cache import LocalCache, cached_range_reader
 from ..errors import DocumentError, LimitExceededError, RemoteError, UrlPolicyError
+from ..format.names import METADATA_KEYS
 from ..security.limits import ENV_VARS, Limits, check_chunk_ref, secure_zarray_bytes, vet_zarray
 from ..security.url_policy import applying
 from ..strict_json import ref_pointer
 from .document import RefDocument
-from .index import METADATA_KEYS, NodeIndex, meta_key
+from .index import NodeIndex, meta_key
 from .ranges import CoalesceOptions, RangeReader, RangeRequest, default_range_reader, read_coalesced
 
 Resolved = bytes | RangeRequest

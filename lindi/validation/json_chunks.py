@@ -8,8 +8,9 @@ from typing import Any
 from lindi import strict_json
 from lindi.codecs import get_codec
 from lindi.errors import DocumentError
+from lindi.format.object_codecs import JSON_CODEC_ID
+from lindi.format.zarr_dtypes import OBJECT_DTYPE
 
-from .dtypes import OBJECT_DTYPE
 from .metadata import MAX_DEPTH, find_limit_problem
 from .refs import decode_inline
 
@@ -25,7 +26,8 @@ class ChunkProblem(Exception):
 def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any]) -> bytes:
     """Undo ``compressor`` and the filters after the object codec, in reverse order (legacy documents)."""
     filters = zarray["filters"] or []
-    after = filters[[f["id"] for f in filters].index("json2") + 1:] if any(f["id"] == "json2" for f in filters) else []
+    ids = [f["id"] for f in filters]
+    after = filters[ids.index(JSON_CODEC_ID) + 1:] if JSON_CODEC_ID in ids else []
     codecs = [*after, *([zarray["compressor"]] if zarray["compressor"] is not None else [])]
     for config in reversed(codecs):
         try:

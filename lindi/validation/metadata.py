@@ -15,18 +15,17 @@ from jsonschema.exceptions import best_match
 
 from lindi import strict_json
 from lindi.errors import DocumentError
+from lindi.format.names import ANNOTATIONS
+from lindi.format.object_codecs import JSON_CODEC_ID, OBJECT_CODEC_IDS
+from lindi.format.zarr_dtypes import OBJECT_DTYPE
 from lindi.security.limits import MAX_NDIM
 from lindi.strict_json import ref_pointer
 
 from .codec_table import OPTIONAL_CODECS, codec_problem
-from .dtypes import OBJECT_CODEC_IDS, OBJECT_DTYPE
 from .report import Collector, shorten
 from .schema import LATEST, schema_errors
 
 META_NAMES = {".zgroup": "zgroup", ".zarray": "zarray", ".zattrs": "zattrs", ".lindi": "lindi"}
-
-#: Reserved .zattrs members that are annotations, not user attributes.
-ANNOTATIONS = frozenset({"_SCALAR", "_SOFT_LINK", "_COMPOUND_DTYPE", "_EXTERNAL_ARRAY_LINK"})
 
 #: Integer literals at or beyond this magnitude have no float64 value (SPEC section 7).
 _FLOAT_LIMIT = 2**1024
@@ -177,7 +176,7 @@ def _check_zarray(key: str, z: dict[str, Any], inline: bool, out: Collector, leg
         ids = {c["id"] for _, c in codecs}
         if not ids & OBJECT_CODEC_IDS:
             fail("LINDI-E-ZARRAY", "an object (|O) array needs an object codec such as json2 in filters", "filters")
-        elif "json2" in ids and ok and z["chunks"] != [max(n, 1) for n in z["shape"]]:
+        elif JSON_CODEC_ID in ids and ok and z["chunks"] != [max(n, 1) for n in z["shape"]]:
             fail("LINDI-E-ZARRAY", f"a JSON-codec array has one chunk covering its shape {z['shape']}, "
                                    f"not chunks {z['chunks']}", "chunks")
     message = _fill_value_problem(z["dtype"], z["fill_value"], legacy)

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lindi.format.zarr_dtypes import OBJECT_DTYPE
 from lindi.strict_json import MAX_SAFE_INTEGER, ref_pointer
 
-from .dtypes import OBJECT_DTYPE
 from .metadata import META_NAMES, check_metadata, parse_metadata
 from .report import Collector
 from .schema import LATEST

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
+from lindi.container_layout import container_document, container_kind
 from lindi.errors import LimitExceededError, LindiError, RemoteError, SourceTooLargeError, ValidationSourceError
 from lindi.security.limits import Limits, read_capped
 
@@ -30,7 +31,6 @@ def read_source(location: str | os.PathLike[str], *, limits: Limits | None = Non
     location = os.fspath(location)
     limits = limits or Limits.from_env()
     if not is_url(location):
-        from lindi.staging.containers import container_document, container_kind
         if container_kind(location) != "json":  # a .lindi.d or .lindi.tar: the document inside it
             try:
                 return container_document(location)

@@ -10,14 +10,14 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
+from lindi.format.names import ANNOTATIONS
+from lindi.format.zarr_dtypes import OBJECT_DTYPE, accepted_storage_dtypes, storage_dtype
 from lindi.strict_json import ref_pointer
 
 from .attr_inference import inference_problem
 from .compound_type import is_compound_field_type
-from .dtypes import OBJECT_DTYPE, accepted_storage_dtypes, storage_dtype
 from .hard_links import PrefixIndex, copy_difference
 from .json_chunks import ChunkProblem, chunk_elements, element_kinds_problem, nested_elements
-from .metadata import ANNOTATIONS
 from .refs import NodeMeta, RefsPass
 from .report import Collector
 from .schema import schema_errors

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from lindi.conformance.dump import dump, dump_text
+from lindi.canonical_dump import dump, dump_text
 
 from .conftest import CONFORMANCE
 

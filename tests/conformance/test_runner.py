@@ -30,12 +30,12 @@ def test_runner_imports_only_the_standard_library():
     assert imported and not outside, outside
 
 
-@pytest.mark.parametrize("module", ["dump.py", "ops.py"])
+@pytest.mark.parametrize("module", ["canonical_dump.py", "conformance/ops.py"])
 def test_dump_and_replay_stay_loadable_by_path(module):
     """The LINDI 0.4 adapter loads these files by path in a venv whose `lindi` is the old package."""
-    import lindi.conformance
+    import lindi
 
-    path = os.path.join(os.path.dirname(lindi.conformance.__file__), module)
+    path = os.path.join(os.path.dirname(lindi.__file__), module)
     outside = sorted(m for m in _top_level_imports(path) if m not in sys.stdlib_module_names)
     assert set(outside) <= {"numpy", "h5py"}, outside
 

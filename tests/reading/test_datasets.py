@@ -256,7 +256,7 @@ def test_region_references(tmp_path, h5):
 
 
 def test_point_and_union_regions_follow_h5py_shapes(tmp_path):
-    from lindi.h5file.selection import region_selection
+    from lindi.format.regions import region_selection
     sel, shape = region_selection({"kind": "points", "points": [[0, 1], [2, 2]]}, (3, 3))
     assert shape == (2,) and [list(s) for s in sel] == [[0, 2], [1, 2]]
     _, shape = region_selection({"kind": "hyperslab", "blocks": [[[0, 0], [0, 1]], [[2, 2], [2, 2]]]}, (3, 3))

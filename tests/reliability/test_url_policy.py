@@ -85,8 +85,18 @@ def test_relative_escapes():
 
 
 def test_unregistered_scheme_is_refused():
+    """A document's policy (the store's) asks the backend registry; the security layer asks its ``serves``."""
+    from lindi.store import UrlPolicy as DocumentPolicy, load_document
+
+    with pytest.raises(UrlPolicyError, match="no registered backend serves the URL scheme of 'gopher://"):
+        DocumentPolicy().check("gopher://example.org/data.h5")
+    DocumentPolicy().check("https://example.org/data.h5")
+    with pytest.raises(UrlPolicyError, match=r"gopher://.*referenced at document /refs/a~10"):
+        load_document({"version": 1, "refs": {"a/0": ["gopher://example.org/data.h5", 0, 4]}}).expand_url(
+            "gopher://example.org/data.h5", "a/0")
     with pytest.raises(UrlPolicyError, match="gopher://"):
-        UrlPolicy().check("gopher://example.org/data.h5")
+        UrlPolicy(serves=lambda url: url.startswith("https://")).check("gopher://example.org/data.h5")
+    DocumentPolicy(serves=None).check("gopher://example.org/data.h5")  # lifted, as `lindi info` does
 
 
 def _serve(server: RangeServer, doc: dict, name: str = "hostile.lindi.json") -> str:

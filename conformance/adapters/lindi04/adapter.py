@@ -12,11 +12,13 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PACKAGE_DIR = os.path.join(HERE, "..", "..", "..", "lindi", "conformance")
+PACKAGE_DIR = os.path.join(HERE, "..", "..", "..", "lindi")
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_conformance_{name}", os.path.join(PACKAGE_DIR, f"{name}.py"))
+def _load(relative_path: str):
+    """The module at ``lindi/<relative_path>`` of this repository, loaded by path (not as ``lindi.*``)."""
+    name = os.path.splitext(os.path.basename(relative_path))[0]
+    spec = importlib.util.spec_from_file_location(f"_conformance_{name}", os.path.join(PACKAGE_DIR, relative_path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -41,7 +43,7 @@ def dump(path_or_url: str) -> str:
 
     f = lindi.LindiH5pyFile.from_lindi_file(path_or_url)
     try:
-        return _load("dump").dump_text(f)
+        return _load("canonical_dump.py").dump_text(f)
     finally:
         f.close()
 
@@ -53,7 +55,7 @@ def write(ops_path: str, out_path: str) -> dict:
         ops = json.load(fh)
     f = lindi.LindiH5pyFile.from_lindi_file(out_path, mode="w")
     try:
-        _load("ops").replay(ops, f)
+        _load("conformance/ops.py").replay(ops, f)
     finally:
         f.close()  # 0.4.6 writes the document on close
     return {"written": out_path}

@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 
 from ...errors import ConversionError
+from ...remote_file import RemoteFile, reader_over
 from .arrays import read_extensible_array, read_fixed_array
 from .btree_v1 import read_btree_v1
 from .btree_v2 import read_btree_v2
@@ -61,6 +62,20 @@ class ChunkIndexReader:
         facts = FileFacts(sizeof_addr, sizeof_size, size, istore_k(h5file.id))
         self.reads = IndexReads(read_batch, facts, on_read, read_header)
         self._checksum = checksum_function()
+
+    @classmethod
+    def over_remote_file(cls, h5file: h5py.File, remote_file: RemoteFile,
+                         on_read: Callable[[int, int], None] | None = None) -> ChunkIndexReader:
+        """The reader of ``h5file``, which h5py reads from ``remote_file``.
+
+        Object headers are read like h5py's metadata, through the read-ahead blocks
+        (which already hold them); index nodes go out as concurrent coalesced batches,
+        except ranges the blocks already hold. ``on_read(requests, nbytes)`` counts what is sent
+        (blocks served from memory included).
+        """
+        batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader),
+                                      on_requests=on_read)
+        return cls(h5file, batches, remote_file.size, None, remote_file.read_at)
 
     def layout(self, dset: h5py.Dataset) -> ChunkLayout:
         """The decoded layout message of ``dset`` (index type, root address, chunk shape)."""

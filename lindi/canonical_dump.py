@@ -1,12 +1,15 @@
 """The canonical dump: one language-neutral JSON text describing everything an HDF5-like file holds.
 
-It is the oracle of the conformance suite: the expected dump of a vector comes from h5py on the original
+It is the oracle of the conformance suite (:mod:`lindi.conformance`), and its element encoders are how
+``lindi ls -a``, ``diff`` and ``cat --format json`` (:mod:`lindi.inspection`) show values, so the two
+agree. The expected dump of a vector comes from h5py on the original
 HDF5 file, and every implementation must print the same bytes for its reading of the LINDI document. The
 rules are specified in conformance/README.md ("The canonical dump"); this module implements them over ANY
 h5py-like file object (a real ``h5py.File`` or ``lindi.LindiH5pyFile``).
 
 It deliberately imports nothing from the rest of ``lindi`` (only numpy and h5py), so that an adapter
 running another LINDI version, whose package has the same import name, can load this file by path.
+For the same reason :class:`DumpError` is defined here, not in :mod:`lindi.errors`.
 """
 from __future__ import annotations
 
@@ -108,12 +111,15 @@ def _text_or_base64(x: Any) -> Any:
         return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
-class _Context:
-    """What element encoding needs from the file: reference targets mapped to canonical paths."""
+class EncodingContext:
+    """What element encoding needs from the file: reference targets mapped to canonical paths.
 
-    def __init__(self, file: Any, canonical_paths: dict[Any, str]):
+    Without ``canonical_paths`` a reference is shown by the name the file gives its target.
+    """
+
+    def __init__(self, file: Any, canonical_paths: dict[Any, str] | None = None):
         self.file = file
-        self.canonical_paths = canonical_paths
+        self.canonical_paths = {} if canonical_paths is None else canonical_paths
 
     def ref_path(self, ref: Any) -> str | None:
         if not ref:
@@ -153,7 +159,7 @@ class _Context:
             return lambda x: [enc(x[n]) for n, enc in fields]
         if dt.subdtype is not None:
             base = self.encoder(dt.subdtype[0])
-            return lambda x: _nested(np.asarray(x), base)
+            return lambda x: encode_nested(np.asarray(x), base)
         if dt.kind == "b":
             return bool
         if dt.kind in "iu":
@@ -167,15 +173,16 @@ class _Context:
         raise DumpError(f"datatype {dt!r} has no canonical form")
 
 
-def _nested(arr: np.ndarray, enc: Encoder) -> Any:
+def encode_nested(arr: np.ndarray, enc: Encoder) -> Any:
+    """``arr`` as nested lists, each element through ``enc`` (a scalar array: the element itself)."""
     if arr.ndim == 0:
         return enc(arr[()])
     if arr.ndim == 1:
         return [enc(arr[i]) for i in range(arr.shape[0])]
-    return [_nested(arr[i], enc) for i in range(arr.shape[0])]
+    return [encode_nested(arr[i], enc) for i in range(arr.shape[0])]
 
 
-def _value(data: Any, dt: np.dtype, shape: tuple[int, ...], ctx: _Context) -> Any:
+def _value(data: Any, dt: np.dtype, shape: tuple[int, ...], ctx: EncodingContext) -> Any:
     """The value member of a dataset or attribute: nested lists, or a digest for large arrays."""
     if dt.kind == "O" and not shape:
         arr = np.empty((), dtype=object)
@@ -185,7 +192,7 @@ def _value(data: Any, dt: np.dtype, shape: tuple[int, ...], ctx: _Context) -> An
     arr = arr.reshape(shape)
     enc = ctx.encoder(dt)
     if arr.size <= MAX_LISTED_ELEMENTS:
-        return _nested(arr, enc)
+        return encode_nested(arr, enc)
     flat = arr.ravel()
     if _is_plain(dt):
         digest = hashlib.sha256(np.ascontiguousarray(flat.astype(dt.newbyteorder("<"))).tobytes())
@@ -235,7 +242,8 @@ def _walk(group: Any, path: str, visit: Callable[[str, Any, Any], None]) -> None
         visit(child_path, link, obj)
 
 
-def _attr_type(attrs: Any, name: str, value: Any) -> tuple[np.dtype, tuple[int, ...] | None]:
+def attribute_type(attrs: Any, name: str, value: Any) -> tuple[np.dtype, tuple[int, ...] | None]:
+    """``(dtype, shape)`` of attribute ``name`` (shape None: a null dataspace), from its id when the file has one."""
     get_id = getattr(attrs, "get_id", None)
     if get_id is not None:
         try:
@@ -261,11 +269,11 @@ def _attr_type(attrs: Any, name: str, value: Any) -> tuple[np.dtype, tuple[int, 
     raise DumpError(f"attribute {name!r} has a value of unknown type {type(value).__name__}")
 
 
-def _attrs(obj: Any, ctx: _Context) -> list[dict[str, Any]]:
+def _attrs(obj: Any, ctx: EncodingContext) -> list[dict[str, Any]]:
     out = []
     for name in obj.attrs.keys():
         value = obj.attrs[name]
-        dt, shape = _attr_type(obj.attrs, name, value)
+        dt, shape = attribute_type(obj.attrs, name, value)
         entry: dict[str, Any] = {"name": name, "dtype": dtype_descriptor(dt),
                                  "shape": None if shape is None else list(shape)}
         try:
@@ -276,7 +284,7 @@ def _attrs(obj: Any, ctx: _Context) -> list[dict[str, Any]]:
     return out
 
 
-def _dataset_entry(dset: Any, ctx: _Context) -> dict[str, Any]:
+def _dataset_entry(dset: Any, ctx: EncodingContext) -> dict[str, Any]:
     dt = dset.dtype
     shape = dset.shape
     entry: dict[str, Any] = {"kind": "dataset", "dtype": dtype_descriptor(dt),
@@ -300,7 +308,7 @@ def dump(file: Any) -> dict[str, Any]:
             _walk(obj, path, first_names)
 
     _walk(file, "/", first_names)
-    ctx = _Context(file, canonical_paths)
+    ctx = EncodingContext(file, canonical_paths)
     objects: dict[str, Any] = {}
 
     def group_entry(group: Any) -> dict[str, Any]:
