@@ -36,7 +36,7 @@ class EditableGroup(LindiH5pyGroup):
     def __delitem__(self, name: str) -> None:
         editor_of(self._file, f"delete {name!r}").delete(self, name)
 
-    def create_group(self, name: str, track_order: Any = None) -> LindiH5pyGroup:
+    def create_group(self, name: str, track_order: bool | None = None) -> LindiH5pyGroup:
         return editor_of(self._file, f"create group {name!r}").create_group(self, name, track_order)
 
     def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None,

@@ -86,13 +86,14 @@ def _expand(target: tuple[int, ...], items: list[Any]) -> list[int]:
     return [1 if isinstance(it, int) else next(sizes) for it in items]
 
 
-def _encode(block: np.ndarray, zarray: dict[str, Any], sink: ChunkSink, where: str) -> Any:
+def _encode(block: np.ndarray, zarray: dict[str, Any], sink: ChunkSink, where: str) -> str | list[Any]:
     stored = np.dtype(zarray["dtype"])
     raw = block.view(stored) if block.dtype.itemsize == stored.itemsize else block.astype(stored)
     return sink.ref_value(encode_chunk(np.ascontiguousarray(raw), chunk_pipeline(zarray)), where=where)
 
 
-def rewrite_region(dset: LindiH5pyDataset, index: tuple[int, ...], valid: list[int], sink: ChunkSink) -> Any:
+def rewrite_region(dset: LindiH5pyDataset, index: tuple[int, ...], valid: list[int],
+                   sink: ChunkSink) -> str | list[Any]:
     """The chunk at ``index`` re-encoded with only its first ``valid`` elements per axis kept (resize)."""
     z = dset._zarray
     chunks = tuple(z["chunks"])

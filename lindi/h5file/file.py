@@ -349,7 +349,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     def __delitem__(self, name: str) -> None:
         del self._root_group[name]
 
-    def create_group(self, name: str, track_order: Any = None) -> LindiH5pyGroup:
+    def create_group(self, name: str, track_order: bool | None = None) -> LindiH5pyGroup:
         return self._root_group.create_group(name, track_order)
 
     def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None,

@@ -129,7 +129,7 @@ class LindiH5pyGroup(LindiNode, h5py.Group):
     def __delitem__(self, name: str) -> None:
         refuse_write(f"delete {name!r} from {self.name}")
 
-    def create_group(self, name: str, track_order: Any = None) -> LindiH5pyGroup:
+    def create_group(self, name: str, track_order: bool | None = None) -> LindiH5pyGroup:
         refuse_write(f"create group {name!r} in {self.name}")
 
     def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None,
