@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .._atomic import resolve_target
 from .._locking import DocumentLock, lock_document
 from ..backends.urls import local_path
-from ..errors import EditError
+from ..errors import DocumentExistsError, EditError
 from ..security.limits import Limits
 from ..staging import StagingArea, container_kind, load_container
 from ..staging.containers import is_container_name
@@ -79,5 +79,5 @@ def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
     if path is None:
         raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
     if mode in ("w-", "x") and os.path.exists(path):
-        raise EditError(f"Unable to create file {path} (file exists; mode {mode!r})")
+        raise DocumentExistsError(f"Unable to create file {path} (file exists; mode {mode!r})")
     return from_dict(empty_document(), source=path, base=os.path.dirname(path))

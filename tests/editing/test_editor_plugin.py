@@ -75,11 +75,15 @@ def test_mode_r_reads_what_needs_no_write(tmp_path):
             op()
 
 
-def test_mode_errors_are_value_errors_as_in_h5py(tmp_path):
+def test_mode_errors_are_the_errors_h5py_raises(tmp_path):
     with pytest.raises(ValueError, match="invalid mode 'rw'"):
         lindi.LindiH5pyFile.from_reference_file_system(None, mode="rw")
     with pytest.raises(ValueError, match="needs a writing mode"):
         lindi.LindiH5pyFile.from_reference_file_system(None, mode="r")
+    lindi.LindiH5pyFile.from_lindi_file(tmp_path / "x.lindi.json", mode="w").close()
+    for mode in ("x", "w-"):  # as h5py: FileExistsError (and a LINDI EditError, a ValueError)
+        with pytest.raises(FileExistsError, match="file exists"):
+            lindi.LindiH5pyFile.from_lindi_file(tmp_path / "x.lindi.json", mode=mode)
     h5py.File(tmp_path / "a.h5", "w").close()
     with pytest.raises(ValueError, match="read-only"):
         lindi.LindiH5pyFile.from_hdf5_file(tmp_path / "a.h5", mode="r+")
