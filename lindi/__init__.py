@@ -14,7 +14,7 @@ from ._version import __version__
 _LAZY = {
     "validate": "lindi.validation",
     "ValidationReport": "lindi.validation",
-    "LindiH5pyFile": "lindi.h5file",
+    "LindiH5pyFile": "lindi.editing",  # the reader's class, handed out with the editor plugged in
     "LindiH5ZarrStore": "lindi.conversion.h5_zarr_store",
     "LindiH5ZarrStoreOpts": "lindi.conversion.options",
     "LindiH5pyGroup": "lindi.h5file",
@@ -49,12 +49,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .conversion.options import (
         LindiH5ZarrStoreOpts as LindiH5ZarrStoreOpts,
     )
+    from .editing import (
+        LindiH5pyFile as LindiH5pyFile,
+    )
     from .errors import (
         LindiError as LindiError,
     )
     from .h5file import (
         LindiH5pyDataset as LindiH5pyDataset,
-        LindiH5pyFile as LindiH5pyFile,
         LindiH5pyGroup as LindiH5pyGroup,
         LindiH5pyHardLink as LindiH5pyHardLink,
         LindiH5pyReference as LindiH5pyReference,

@@ -97,6 +97,10 @@ class EditError(LindiError, ValueError):
     """
 
 
+class DocumentExistsError(EditError, FileExistsError):
+    """Mode ``w-``/``x`` was asked to create a document that already exists (h5py raises ``FileExistsError``)."""
+
+
 class BackendConfigError(LindiError, ValueError):
     """Plugins or the user config disagree (a prefix claimed twice, an unknown pin, a bad TOML value)."""
 

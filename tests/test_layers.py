@@ -59,7 +59,6 @@ ACROSS = {
 #: Arrows the reader/editor work of issue 16 is removing; each ``(importer unit, imported unit)``.
 #: Delete an entry once its arrow is gone (the test then keeps it gone).
 KNOWN_EXCEPTIONS = {
-    ("reader", "editing"),  # the editor is to plug into the reader through a Protocol (issue 16 item 2)
     ("reader", "staging"),  # containers and the staging area opened by the reader (issue 16 item 2)
     ("reader", "conversion"),  # from_hdf5_file runs the converter (LindiH5ZarrStore) (issue 16 item 3)
 }

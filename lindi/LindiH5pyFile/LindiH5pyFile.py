@@ -3,6 +3,6 @@ from __future__ import annotations
 
 from .._lazy import lazy_getattr
 
-_HOMES = dict.fromkeys(["LindiH5pyFile"], "lindi.h5file")
+_HOMES = {"LindiH5pyFile": "lindi.editing"}  # the reader's class, with the editor plugged in
 __all__ = list(_HOMES)
 __getattr__ = lazy_getattr(globals(), _HOMES)

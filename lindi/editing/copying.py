@@ -11,6 +11,7 @@ group/attribute/dataset creation path of the editor.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import h5py
@@ -23,13 +24,15 @@ from .hardlinks import traversal_key, under
 from .refwalk import may_hold, rewritten
 
 if TYPE_CHECKING:
+    from ..h5file.dataset import LindiH5pyDataset
+    from ..h5file.group import LindiH5pyGroup
     from .editor import DocumentEditor
 
 
 class LindiTreeCopy:
     """The keys of the subtree at ``src`` of ``source`` re-rooted at ``dst`` in ``target``."""
 
-    def __init__(self, source: RefDocument, target: RefDocument, metadata: Any):
+    def __init__(self, source: RefDocument, target: RefDocument, metadata: Callable[[str], Any]):
         self.source, self.target, self.metadata = source, target, metadata
         self.other_file = source is not target
         self.copied: dict[str, str] = {}  # source store path -> destination store path, for hard links
@@ -89,7 +92,7 @@ def _null_reference(body: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- from h5py --------------------------------------------------------------------------------
-def copy_from_h5py(editor: DocumentEditor, source: h5py.Group | h5py.Dataset, parent: Any, leaf: str) -> None:
+def copy_from_h5py(editor: DocumentEditor, source: h5py.Group | h5py.Dataset, parent: LindiH5pyGroup, leaf: str) -> None:
     """Re-create ``source`` (and, for a group, everything below it) as ``parent[leaf]``."""
     _H5Copy(editor).object(source, parent, leaf)
 
@@ -97,9 +100,9 @@ def copy_from_h5py(editor: DocumentEditor, source: h5py.Group | h5py.Dataset, pa
 class _H5Copy:
     def __init__(self, editor: DocumentEditor):
         self.editor = editor
-        self.done: dict[Any, Any] = {}  # h5py object id -> LINDI object, so hard links stay links
+        self.done: dict[Any, LindiH5pyGroup | LindiH5pyDataset] = {}  # h5py object id -> LINDI object: links stay links
 
-    def object(self, obj: Any, parent: Any, leaf: str) -> None:
+    def object(self, obj: Any, parent: LindiH5pyGroup, leaf: str) -> None:
         if obj.id in self.done:
             self.editor.set_link(parent, leaf, self.done[obj.id])
             return
@@ -118,7 +121,7 @@ class _H5Copy:
                 else:
                     self.object(obj[name], new, name)
 
-    def attributes(self, obj: Any, new: Any) -> None:
+    def attributes(self, obj: Any, new: LindiH5pyGroup | LindiH5pyDataset) -> None:
         for name in obj.attrs:
             attr = obj.attrs.get_id(name)
             value = obj.attrs[name]
@@ -126,7 +129,7 @@ class _H5Copy:
                 value = np.full(attr.shape or (), None, dtype=object) if attr.shape else None
             self.editor.set_attribute(new._meta, name, value, dtype=attr.dtype, shape=attr.shape)
 
-    def dataset(self, ds: h5py.Dataset, parent: Any, leaf: str) -> Any:
+    def dataset(self, ds: h5py.Dataset, parent: LindiH5pyGroup, leaf: str) -> LindiH5pyDataset:
         kwds: dict[str, Any] = {"dtype": ds.dtype}
         if ds.shape is None:
             return self.editor.create_dataset(parent, leaf, data=h5py.Empty(ds.dtype))

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 import h5py
 import numpy as np
 
-from .._version import LINDI_SPEC_VERSION as LINDI_SPEC, __version__
+from .._version import LINDI_SPEC_VERSION as LINDI_SPEC
 from ..format.names import ANNOTATIONS, RESERVED_ATTRIBUTE_NAMES
 from ..h5file.dataset import LindiH5pyDataset
 from ..h5file.group import LindiH5pyGroup
+from ..h5file.selection import as_shape
+from ..store.hardlink_copies import ZGROUP
 from ..store.index import join, meta_key
 from .attributes import encode_attribute
 from .check import check_metadata
@@ -30,6 +32,7 @@ from .errors import EditError
 from .hardlinks import Unlink, first_name, hard_links
 from .layout import array_metadata
 from .names import split_name
+from .objects import EditableAttributes, EditableDataset, EditableGroup
 from .references import holds_references
 from .refwalk import bodies, holding_keys, parsed, rewritten
 from .scratch import Scratch
@@ -39,17 +42,16 @@ if TYPE_CHECKING:
     from ..h5file.file import LindiH5pyFile
     from ..h5file.node import NodeMeta
 
-ZGROUP = {"zarr_format": 2}
-
-
-def empty_document() -> dict[str, Any]:
-    """A new document: just the root group."""
-    return {"version": 1, "lindi_spec": LINDI_SPEC, "generator": {"name": "lindi", "version": __version__},
-            "refs": {".zgroup": dict(ZGROUP)}}
-
-
 class DocumentEditor:
-    """Edits of one open :class:`LindiH5pyFile` (created by the file for modes other than ``r``)."""
+    """Edits of one open :class:`LindiH5pyFile` (created by the file for modes other than ``r``).
+
+    It is the reader's :class:`~lindi.h5file.editor_protocol.FileEditor`: the file hands out its
+    writable classes, whose writes call the operations here.
+    """
+
+    group_class = EditableGroup
+    dataset_class = EditableDataset
+    attributes_class = EditableAttributes
 
     def __init__(self, file: LindiH5pyFile):
         self._file = file
@@ -102,7 +104,7 @@ class DocumentEditor:
         value = self._store.metadata(meta_key(store_path, leaf))
         return dict(value) if isinstance(value, dict) else {}
 
-    def _new_parent(self, group: Any, name: Any) -> tuple[str, str, str, dict[str, Any]]:
+    def _new_parent(self, group: LindiH5pyGroup, name: Any) -> tuple[str, str, str, dict[str, Any]]:
         """``(parent store path, parent name, leaf, changes creating missing intermediate groups)``."""
         absolute, parts = split_name(name, where=group.name)
         store, hname = ("", "/") if absolute else (group._meta.store_path, group.name)
@@ -115,7 +117,7 @@ class DocumentEditor:
                 changes.update(self._member_added(store, part, changes))
                 store, hname = child, child_name
                 continue
-            where = self._file._locate(self._file._object(store, hname), part)
+            where = self._file._resolver.locate(self._file._object(store, hname), part)
             if not isinstance(where, tuple):
                 raise EditError(f"cannot create {name!r} in {group.name}: {child_name} is in an external file")
             if index.kind(where[0]) != "group":
@@ -135,13 +137,13 @@ class DocumentEditor:
         lindi["member_order"] = [*lindi["member_order"], leaf]
         return {key: lindi}
 
-    def _existing(self, group: Any, name: Any) -> tuple[str, str, str]:
+    def _existing(self, group: LindiH5pyGroup, name: Any) -> tuple[str, str, str]:
         """``(parent store path, parent name, leaf)`` of an existing link ``name`` (KeyError if absent)."""
         _absolute, parts = split_name(name, where=group.name)
         parent_path = "/".join(parts[:-1]) or "."
         if str(name).startswith("/"):
             parent_path = "/" + "/".join(parts[:-1])
-        where = self._file._locate(group, parent_path)
+        where = self._file._resolver.locate(group, parent_path)
         if not isinstance(where, tuple):
             raise EditError(f"cannot change {name!r} in {group.name}: it is in an external file")
         if self._store.index.kind(join(where[0], parts[-1])) is None:
@@ -149,7 +151,7 @@ class DocumentEditor:
         return where[0], where[1], parts[-1]
 
     # ---- groups and links ------------------------------------------------------------------
-    def create_group(self, group: Any, name: Any, track_order: bool | None = None) -> Any:
+    def create_group(self, group: LindiH5pyGroup, name: Any, track_order: bool | None = None) -> LindiH5pyGroup:
         store, hname, leaf, changes = self._new_parent(group, name)
         path = join(store, leaf)
         changes[meta_key(path, ".zgroup")] = dict(ZGROUP)
@@ -159,7 +161,7 @@ class DocumentEditor:
         self.apply(changes)
         return self._file._object(path, posixpath.join(hname, leaf))
 
-    def set_link(self, group: Any, name: Any, obj: Any) -> None:
+    def set_link(self, group: LindiH5pyGroup, name: Any, obj: Any) -> None:
         """``group[name] = obj``: a soft, external or hard link, or a new dataset from data."""
         if not isinstance(obj, (h5py.SoftLink, h5py.ExternalLink)) and not _is_lindi_object(obj, self._file):
             self.create_dataset(group, name, data=obj)
@@ -177,12 +179,12 @@ class DocumentEditor:
         changes.update(self._member_added(store, leaf, changes))
         self.apply(changes)
 
-    def delete(self, group: Any, name: Any) -> None:
+    def delete(self, group: LindiH5pyGroup, name: Any) -> None:
         """``del group[name]``: the link and, for a stored object, everything below it that no other
         hard link keeps alive (those objects move to their first remaining name, as h5py keeps them)."""
         store, _hname, leaf = self._existing(group, name)
         path = join(store, leaf)
-        link = self._file._link_of(path)
+        link = self._file._resolver.link_of(path)
         refs = self._store.document.refs
         plan = Unlink(path, hard_links(refs, self._store.metadata) if link is None else {})
         changes = plan.changes(refs, self._store.metadata)
@@ -206,7 +208,7 @@ class DocumentEditor:
             for body in bodies(parsed(key, refs[key])):
                 path = body.get("path")
                 if isinstance(path, str) and path not in out:
-                    where = self._file._safe_locate(self._file, path)
+                    where = self._file._resolver.safe_locate(self._file, path)
                     out[path] = where[0] if isinstance(where, tuple) else None
         return out
 
@@ -220,7 +222,7 @@ class DocumentEditor:
             new = plan.new_path(old) if old is not None else None
             if new is None:
                 continue
-            where = self._file._safe_locate(self._file, path)
+            where = self._file._resolver.safe_locate(self._file, path)
             if not (isinstance(where, tuple) and where[0] == new):
                 renamed[path] = first_name(new, links) or "/" + new
         if not renamed:
@@ -233,7 +235,7 @@ class DocumentEditor:
         changes = {key: rewritten(key, refs[key], rewrite) for key in list(holding_keys(refs))}
         self.apply({key: value for key, value in changes.items() if value is not None})
 
-    def copy(self, group: Any, source: Any, dest: Any, name: Any = None, **flags: Any) -> None:
+    def copy(self, group: LindiH5pyGroup, source: Any, dest: Any, name: Any = None, **flags: Any) -> None:
         """``group.copy(source, dest)``: ``source`` an object of this file, of another LINDI file (its chunks
         are referenced, not copied) or of an h5py file (re-created through the normal creation path)."""
         used = sorted(k for k, v in flags.items() if v)
@@ -300,8 +302,8 @@ class DocumentEditor:
                     meta_key(meta.store_path, ".lindi"): lindi or None})
 
     # ---- datasets --------------------------------------------------------------------------
-    def create_dataset(self, group: Any, name: Any, shape: Any = None, dtype: Any = None, data: Any = None,
-                       **kwds: Any) -> Any:
+    def create_dataset(self, group: LindiH5pyGroup, name: Any, shape: Any = None, dtype: Any = None, data: Any = None,
+                       **kwds: Any) -> LindiH5pyDataset:
         store, hname, leaf, changes = self._new_parent(group, name)
         path, full = join(store, leaf), posixpath.join(hname, leaf)
         if isinstance(data, h5py.Dataset):
@@ -313,7 +315,7 @@ class DocumentEditor:
                 data = _object_values(data)
             else:
                 data = np.asarray(data, order="C", dtype=h5py._hl.base.guess_dtype(data))
-            shape = data.shape if shape is None else _as_shape(shape)
+            shape = data.shape if shape is None else as_shape(shape)
             if dtype is None:
                 dtype = data.dtype
             if math.prod(shape) != data.size:
@@ -337,44 +339,18 @@ class DocumentEditor:
                 self.write(obj, (Ellipsis,) if obj.shape != () else (), data)
         return obj
 
-    def require_dataset(self, group: Any, name: Any, shape: Any, dtype: Any, exact: bool = False,
-                        **kwds: Any) -> Any:
-        if name not in group:
-            return self.create_dataset(group, name, shape=shape, dtype=dtype, **kwds)
-        dset = group[name]
-        if not isinstance(dset, h5py.Dataset):
-            raise TypeError(f"Incompatible object ({type(dset).__name__}) already exists")
-        if shape is not None and _as_shape(shape) != dset.shape:
-            raise TypeError(f"Shapes do not match (existing {dset.shape} vs new {shape})")
-        if dtype is not None:
-            dtype = np.dtype(dtype)
-            if exact and dtype != dset.dtype:
-                raise TypeError(f"Datatypes do not exactly match (existing {dset.dtype} vs new {dtype})")
-            if not np.can_cast(dtype, dset.dtype):
-                raise TypeError(f"Datatypes cannot be safely cast (existing {dset.dtype} vs new {dtype})")
-        return dset
-
-    def require_group(self, group: Any, name: Any) -> Any:
-        if name not in group:
-            return self.create_group(group, name)
-        obj = group[name]
-        if not isinstance(obj, h5py.Group):
-            raise TypeError(f"Incompatible object ({type(obj).__name__}) already exists")
-        return obj
-
-    def write(self, dset: Any, args: tuple[Any, ...], value: Any) -> None:
+    def write(self, dset: LindiH5pyDataset, args: tuple[Any, ...], value: Any) -> None:
         """``dset[args] = value``."""
-        _check_writable(dset)
+        _writable_shape(dset)
         if dset._is_json:
             changes = json_write(dset, args, value)
         else:
             changes = fixed_write(dset, args, value, self.sink)
         self.apply(changes)
 
-    def resize(self, dset: Any, size: Any, axis: int | None = None) -> None:
+    def resize(self, dset: LindiH5pyDataset, size: Any, axis: int | None = None) -> None:
         """``dset.resize(size, axis)`` within the dataset's chunked layout and maxshape, like h5py."""
-        _check_writable(dset)
-        old = dset.shape
+        old = _writable_shape(dset)
         if axis is not None:
             if not 0 <= axis < len(old):
                 raise EditError(f"invalid axis {axis} to resize {dset.name} of rank {len(old)}")
@@ -383,8 +359,9 @@ class DocumentEditor:
             new = tuple(int(s) for s in (size if isinstance(size, (tuple, list)) else (size,)))
         if dset.chunks is None:
             raise EditError(f"cannot resize {dset.name}: only chunked datasets can be resized")
-        if len(new) != len(old) or any(n < 0 or (m is not None and n > m) for n, m in zip(new, dset.maxshape)):
-            raise EditError(f"cannot resize {dset.name} from {old} to {new}: maxshape is {dset.maxshape}")
+        maxshape = dset.maxshape or old  # None only for a null dataspace, refused above
+        if len(new) != len(old) or any(n < 0 or (m is not None and n > m) for n, m in zip(new, maxshape)):
+            raise EditError(f"cannot resize {dset.name} from {old} to {new}: maxshape is {maxshape}")
         if new == old:
             return
         zarray = dict(dset._zarray)
@@ -398,7 +375,7 @@ class DocumentEditor:
         changes[meta_key(dset._meta.store_path, ".zarray")] = zarray
         self.apply(changes)
 
-    def _shrunk_chunks(self, dset: Any, old: tuple[int, ...], new: tuple[int, ...]) -> dict[str, Any]:
+    def _shrunk_chunks(self, dset: LindiH5pyDataset, old: tuple[int, ...], new: tuple[int, ...]) -> dict[str, Any]:
         """Chunks past the new shape deleted; chunks the new edge cuts rewritten with the cut part at fill."""
         chunks = dset._zarray["chunks"]
         sep = dset._zarray.get("dimension_separator") or "."
@@ -425,11 +402,7 @@ def _node_of(key: str) -> str:
     return key.rpartition("/")[0] if "/" in key else ""
 
 
-def _as_shape(shape: Any) -> tuple[int, ...]:
-    return tuple(int(n) for n in shape) if isinstance(shape, (tuple, list)) else (int(shape),)
-
-
-def _is_lindi_object(obj: Any, file: Any) -> bool:
+def _is_lindi_object(obj: Any, file: LindiH5pyFile) -> bool:
     return getattr(obj, "_file", None) is file and hasattr(obj, "_meta")
 
 
@@ -442,8 +415,10 @@ def _object_values(data: Any) -> np.ndarray:
     return arr
 
 
-def _check_writable(dset: Any) -> None:
-    if dset._is_empty:
-        raise EditError(f"cannot write to {dset.name}: it has a null dataspace")
+def _writable_shape(dset: LindiH5pyDataset) -> tuple[int, ...]:
+    """The shape of a dataset whose data lives in the document (refused: a null dataspace, an external array)."""
     if dset._external_link is not None:
         raise EditError(f"cannot write to {dset.name}: its data is in an external HDF5 file")
+    if dset.shape is None:
+        raise EditError(f"cannot write to {dset.name}: it has a null dataspace")
+    return dset.shape

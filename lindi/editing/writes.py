@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import itertools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h5py
 import numpy as np
@@ -24,6 +24,9 @@ from .chunks import ChunkSink
 from .errors import EditError
 from .layout import chunk_pipeline
 from .references import ReferenceWriter
+
+if TYPE_CHECKING:
+    from ..h5file.dataset import LindiH5pyDataset
 
 
 def chunk_key(store_path: str, index: tuple[int, ...], separator: str) -> str:
@@ -47,7 +50,7 @@ def _axis_hits(item: Any, chunk: int) -> list[tuple[int, np.ndarray, np.ndarray]
     return out
 
 
-def fixed_write(dset: Any, args: tuple[Any, ...], value: Any, sink: ChunkSink) -> dict[str, Any]:
+def fixed_write(dset: LindiH5pyDataset, args: tuple[Any, ...], value: Any, sink: ChunkSink) -> dict[str, Any]:
     """Ref changes that write ``value`` at ``args`` into a fixed-size (non-JSON) array."""
     z = dset._zarray
     shape, chunks = tuple(z["shape"]), tuple(z["chunks"])
@@ -83,13 +86,14 @@ def _expand(target: tuple[int, ...], items: list[Any]) -> list[int]:
     return [1 if isinstance(it, int) else next(sizes) for it in items]
 
 
-def _encode(block: np.ndarray, zarray: dict[str, Any], sink: ChunkSink, where: str) -> Any:
+def _encode(block: np.ndarray, zarray: dict[str, Any], sink: ChunkSink, where: str) -> str | list[Any]:
     stored = np.dtype(zarray["dtype"])
     raw = block.view(stored) if block.dtype.itemsize == stored.itemsize else block.astype(stored)
     return sink.ref_value(encode_chunk(np.ascontiguousarray(raw), chunk_pipeline(zarray)), where=where)
 
 
-def rewrite_region(dset: Any, index: tuple[int, ...], valid: list[int], sink: ChunkSink) -> Any:
+def rewrite_region(dset: LindiH5pyDataset, index: tuple[int, ...], valid: list[int],
+                   sink: ChunkSink) -> str | list[Any]:
     """The chunk at ``index`` re-encoded with only its first ``valid`` elements per axis kept (resize)."""
     z = dset._zarray
     chunks = tuple(z["chunks"])
@@ -100,7 +104,7 @@ def rewrite_region(dset: Any, index: tuple[int, ...], valid: list[int], sink: Ch
 
 
 # ---- JSON-codec arrays ---------------------------------------------------------------------------
-def json_descriptor(dset: Any) -> Any:
+def json_descriptor(dset: LindiH5pyDataset) -> Any:
     return dset._meta.lindi.get("dtype") or describe(dset.dtype)
 
 
@@ -125,7 +129,7 @@ def _zero_json(desc: Any) -> Any:
     return 0  # enum
 
 
-def json_values(dset: Any, shape: list[int]) -> np.ndarray:
+def json_values(dset: LindiH5pyDataset, shape: list[int]) -> np.ndarray:
     """The array's values in zarr shape; unwritten elements are the fill value."""
     stored = [int(n) for n in dset._zarray["shape"]]
     key = chunk_key(dset._meta.store_path, (0,) * len(stored), dset._zarray.get("dimension_separator") or ".")
@@ -139,7 +143,7 @@ def json_values(dset: Any, shape: list[int]) -> np.ndarray:
     return out
 
 
-def json_chunk(dset: Any, values: np.ndarray) -> dict[str, Any]:
+def json_chunk(dset: LindiH5pyDataset, values: np.ndarray) -> dict[str, Any]:
     """Ref changes storing ``values`` as the array's single JSON-codec chunk."""
     element = element_converter(json_descriptor(dset), ReferenceWriter())
     shape = list(values.shape)
@@ -151,7 +155,7 @@ def json_chunk(dset: Any, values: np.ndarray) -> dict[str, Any]:
     return {key: text}
 
 
-def json_write(dset: Any, args: tuple[Any, ...], value: Any) -> dict[str, Any]:
+def json_write(dset: LindiH5pyDataset, args: tuple[Any, ...], value: Any) -> dict[str, Any]:
     """Ref changes that write ``value`` at ``args`` into a JSON-codec array."""
     values = json_values(dset, [int(n) for n in dset._zarray["shape"]])
     if dset._is_scalar:

@@ -1,4 +1,8 @@
-"""h5py-compatible, read-only access to LINDI documents (File, Group, Dataset, attributes, references)."""
+"""h5py-compatible access to LINDI documents (File, Group, Dataset, attributes, references, links).
+
+These classes read; in a writing mode a file hands out the writable subclasses of the editor that
+plugs in here (:mod:`lindi.h5file.editor_protocol`, :mod:`lindi.editing`).
+"""
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
 from .file import LindiH5pyFile

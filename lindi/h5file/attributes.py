@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from .node import NodeMeta
 
 class LindiH5pyAttributes(h5py.AttributeManager):
-    """Read-only attribute mapping with h5py's value types, dtypes and order."""
+    """Attribute mapping with h5py's value types, dtypes and order.
+
+    This class reads and refuses writes (mode ``r``); files open for writing hand out
+    :class:`lindi.editing.objects.EditableAttributes` instead.
+    """
 
     def __init__(self, meta: NodeMeta):  # no h5py id: do not call the base initialiser
         self._meta = meta

@@ -39,7 +39,11 @@ if TYPE_CHECKING:
     from .file import LindiH5pyFile
 
 class LindiH5pyDataset(LindiNode, h5py.Dataset):
-    """Read-only h5py Dataset over the array stored at ``store_path``, reached as ``name``."""
+    """h5py Dataset over the array stored at ``store_path``, reached as ``name``.
+
+    This class reads and refuses writes (mode ``r``); files open for writing hand out
+    :class:`lindi.editing.objects.EditableDataset` instead.
+    """
 
     def __init__(self, file: LindiH5pyFile, store_path: str, name: str):  # no h5py id: no base initialiser
         self._file = file
@@ -165,7 +169,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         if self._storage is not None:
             return storage_chunks(self._storage, self._zarray)
         if self._external_link is not None:
-            return self._file._external_dataset(self._external_link, self.name, self._meta.store_path).chunks
+            return self._file._external_files.dataset(self._external_link, self.name, self._meta.store_path).chunks
         if self._is_scalar or self._is_empty:
             return None
         return tuple(int(c) for c in self._zarray["chunks"])
@@ -193,7 +197,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
     @cached_property
     def _filter_properties(self) -> FilterProperties:
         if self._external_link is not None:
-            return FilterProperties.of_h5py(self._file._external_dataset(self._external_link, self.name,
+            return FilterProperties.of_h5py(self._file._external_files.dataset(self._external_link, self.name,
                                                                          self._meta.store_path))
         return filter_properties(self._zarray)
 
@@ -345,7 +349,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
 
     def _read(self, args: tuple[Any, ...]) -> Any:
         if self._external_link is not None:
-            target = self._file._external_dataset(self._external_link, self.name, self._meta.store_path)
+            target = self._file._external_files.dataset(self._external_link, self.name, self._meta.store_path)
             try:
                 return target[args]
             except OSError as exc:  # e.g. the HDF5 filter plugin is not installed here
@@ -406,7 +410,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
         data = self[source_sel if source_sel is not None else ()]
         dest[dest_sel if dest_sel is not None else ...] = data
 
-    # ---- writes (a later issue) -------------------------------------------------------------
+    # ---- writes: refused here (mode "r"); lindi.editing's EditableDataset does them -----------------
     def __setitem__(self, args: Any, val: Any) -> None:
         refuse_write(f"write to dataset {self.name}")
 

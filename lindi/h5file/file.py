@@ -1,4 +1,4 @@
-"""LindiH5pyFile: an h5py.File over a LINDI document, and path/link navigation.
+"""LindiH5pyFile: an h5py.File over a LINDI document, in any of h5py's modes.
 
 It subclasses h5py.File (hdmf/pynwb check ``isinstance(f, h5py.File)``)
 without opening an HDF5 id; every h5py member those libraries use is
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import posixpath
 import warnings
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -17,40 +16,41 @@ import h5py
 
 from .. import strict_json
 from .._atomic import atomic_file, remove_stale_temporaries, resolve_target
-from .._locking import DocumentLock, lock_document
+from .._locking import DocumentLock
 from ..backends.urls import local_path
 from ..cache import LocalCache, cached_range_reader
-from ..errors import DocumentError, LindiError, LostRegionWarning, UrlPolicyError
+from ..errors import EditError, LostRegionWarning
 from ..remote_file import reader_over
 from ..security.limits import Limits
 from ..security.url_policy import applying
-from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, load_document
+from ..store import LindiReferenceStore, RangeReader, UrlPolicy, default_range_reader, empty_document
 from ..store.document import RefDocument, from_dict
-from ..store.index import join
 from ..store.policy import is_remote
 from ..store.ranges import CoalesceOptions
 from ..store.writing import write_json, written_dict
 from .attributes import LindiH5pyAttributes
 from .dataset import LindiH5pyDataset
+from .editor_protocol import FileEditor, editor_factory
+from .external_files import ExternalFiles
 from .group import LindiH5pyGroup
-from .links import LindiH5pyHardLink, LindiH5pySoftLink
-from .readonly import ReadOnlyError, refuse_write
+from .links import LinkResolver
+from .node import LindiNode
+from .opening import MODES, open_document
+from .readonly import ReadOnlyError
 from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 if TYPE_CHECKING:
     from ..staging import StagingArea
 
-_MAX_LINK_DEPTH = 40
-_MODES = ("r", "r+", "w", "w-", "x", "a")
-_CREATE_MODES = ("w", "w-", "x")
 
 
 class LindiH5pyFile(LindiH5pyGroup, h5py.File):
     """The root group of a LINDI document, usable wherever h5py.File is expected.
 
-    Modes as in h5py: ``r`` reads; ``r+``, ``w``, ``w-``/``x`` and ``a`` also edit (lindi.editing).
-    A file opened from a local path in a writing mode is written back there on ``flush``/``close``.
+    Modes as in h5py: ``r`` reads; ``r+``, ``w``, ``w-``/``x`` and ``a`` also edit, through the editor
+    plugged in at :mod:`lindi.h5file.editor_protocol` (``lindi.editing``). A file opened from a local
+    path in a writing mode is written back there on ``flush``/``close``.
     """
 
     def __init__(self, store: LindiReferenceStore, *, mode: str = "r", local_cache: LocalCache | None = None,
@@ -60,19 +60,20 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         self._mode = mode
         self._local_cache = local_cache
         self._staging_area = staging_area
-        self._objects: dict[tuple[str, str], Any] = {}
-        self._links: dict[str, dict[str, Any] | None] = {}
-        self._h5_files: dict[str, h5py.File] = {}
+        self._objects: dict[tuple[str, str], LindiH5pyGroup | LindiH5pyDataset] = {}
+        self._resolver = LinkResolver(self)
+        self._external_files = ExternalFiles(store)
         self._closed = False
         self._writeback: str | None = None
         self._own_staging = False
         self._lock: DocumentLock | None = None
         self._lost_region_warned = False
-        self._dataset_class: type[LindiH5pyDataset] = LindiH5pyDataset
-        self._attrs_class: type[LindiH5pyAttributes] = LindiH5pyAttributes
-        if mode != "r":
-            from ..editing.objects import EditableAttributes, EditableDataset
-            self._dataset_class, self._attrs_class = EditableDataset, EditableAttributes
+        # the one injection point of the editor (lindi.editing plugs it in: see editor_protocol.py)
+        self._editor: FileEditor | None = editor_factory()(self) if mode != "r" else None
+        self._group_class: type[LindiH5pyGroup] = self._editor.group_class if self._editor else LindiH5pyGroup
+        self._dataset_class: type[LindiH5pyDataset] = self._editor.dataset_class if self._editor else LindiH5pyDataset
+        self._attrs_class: type[LindiH5pyAttributes] = \
+            self._editor.attributes_class if self._editor else LindiH5pyAttributes
         LindiH5pyGroup.__init__(self, self, "", "/")
 
     def _legacy_region(self, ref: LindiH5pyReference, dataset: str, *,
@@ -108,42 +109,18 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         (:class:`lindi.errors.DocumentLockedError` for the second one); ``locking=False`` or
         ``LINDI_USE_FILE_LOCKING=FALSE`` turns that off (see :mod:`lindi._locking`).
         """
-        from ..staging import StagingArea, container_kind, load_container
-        from ..staging.containers import is_container_name
-        from ..staging.lindi_dir import recover_interrupted_swap
-
         _check_mode(mode)
-        src = os.fspath(url_or_path)
-        policy = UrlPolicy.for_document(src, allow_local=allow_local, allow_local_files=allow_local_files,
-                                        allow_private_hosts=allow_private_hosts)
-        path = None if is_remote(src) else os.path.abspath(local_path(src))
-        kind = "json" if path is None else container_kind(path)
-        if kind == "dir" and path is not None:
-            recover_interrupted_swap(resolve_target(path))  # a .lindi.d a killed writer left set aside
-        if mode in ("r", "r+") and path is not None and not os.path.exists(path):
-            raise FileNotFoundError(f"no such LINDI file: {path}")
-        lock = lock_document(resolve_target(path), locking) if mode != "r" and path is not None else None
+        policy = UrlPolicy.for_document(os.fspath(url_or_path), allow_local=allow_local,
+                                        allow_local_files=allow_local_files, allow_private_hosts=allow_private_hosts)
+        opened = open_document(os.fspath(url_or_path), mode, policy=policy, limits=limits, locking=locking,
+                               staging_area=staging_area)
         try:
-            if mode in _CREATE_MODES or (mode == "a" and not os.path.exists(path or src)):
-                doc = _new_document(src, path, mode)
-            elif kind in ("tar", "dir"):
-                rfs, base = load_container(path or src)
-                doc = from_dict(rfs, source=path or src, base=base)
-            else:
-                doc = load_document(url_or_path, policy=policy, limits=limits)
-            doc.policy, doc.limits = policy, doc.limits or limits
-            own = mode != "r" and staging_area is None and path is not None and is_container_name(path)
-            if own:
-                staging_area = StagingArea.scratch()  # chunks wait here until the container is written
-            f = cls._open(doc, mode=mode, staging_area=staging_area, local_cache=local_cache,
+            f = cls._open(opened.document, mode=mode, staging_area=opened.staging_area, local_cache=local_cache,
                           range_reader=range_reader, coalesce=coalesce)
         except BaseException:
-            if lock is not None:
-                lock.release()
+            opened.release()
             raise
-        f._own_staging = own
-        f._writeback = path if mode != "r" else None
-        f._lock = lock
+        f._own_staging, f._writeback, f._lock = opened.own_staging, opened.writeback, opened.lock
         return f
 
     @classmethod
@@ -164,7 +141,6 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             _check_mode(mode)
             if mode == "r":
                 raise ReadOnlyError("a new document (rfs=None) needs a writing mode such as 'w'")
-            from ..editing import empty_document
             rfs = empty_document()
         if not isinstance(rfs, dict):
             return cls.from_lindi_file(rfs, mode=mode, staging_area=staging_area, local_cache=local_cache,
@@ -319,12 +295,11 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         try:
             self.flush()
         finally:
-            for f in self._h5_files.values():
-                f.close()
-            self._h5_files.clear()
+            self._external_files.close()
             self._closed = True
-            if "_editor" in self.__dict__:
-                self.__dict__.pop("_editor").close()
+            editor, self._editor = self._editor, None
+            if editor is not None:
+                editor.close()
             if self._own_staging and self._staging_area is not None:
                 self._staging_area.cleanup()
             if self._lock is not None:
@@ -340,7 +315,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
         return f'<LINDI file "{self.filename}" (mode {self._mode})>'
 
     # ---- navigation -------------------------------------------------------------------------
-    def _object(self, store_path: str, name: str) -> Any:
+    def _object(self, store_path: str, name: str) -> LindiH5pyGroup | LindiH5pyDataset:
         key = (store_path, name)
         obj = self._objects.get(key)
         if obj is None:
@@ -350,116 +325,33 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             if kind == "array":
                 obj = self._dataset_class(self, store_path, name)
             elif kind == "group":
-                obj = LindiH5pyGroup(self, store_path, name)
+                obj = self._group_class(self, store_path, name)
             else:
                 raise KeyError(f"Unable to open object (object {name!r} doesn't exist)")
             self._objects[key] = obj
         return obj
 
-    def _link_of(self, store_path: str) -> dict[str, Any] | None:
-        """Link placeholder info ``{"type": "soft"|"hard"|"external", ...}`` or None for a real object."""
-        try:
-            return self._links[store_path]
-        except KeyError:
-            pass
-        index = self._store.index
-        info = None
-        if index.kind(store_path) == "group" and not index.children(store_path):
-            node = LindiH5pyGroup(self, store_path, "/" + store_path)
-            soft = node._meta.zattrs.get("_SOFT_LINK")
-            link = node._meta.lindi.get("link")
-            if isinstance(soft, dict) and isinstance(soft.get("path"), str):
-                info = {"type": "soft", "path": soft["path"]}
-            elif isinstance(link, dict) and link.get("type") in ("hard", "external"):
-                info = link
-            elif soft is not None or link is not None:
-                raise DocumentError(f"invalid link placeholder {soft or link!r}", pointer=node._meta.pointer(".zattrs"
-                                    if soft is not None else ".lindi"), source=node._meta.source)
-        self._links[store_path] = info
-        return info
+    # ---- writes to the root group: the group class of the file's mode does them (refused in mode "r") ------
+    @property
+    def _root_group(self) -> LindiH5pyGroup:
+        """The root as the group class of the file's mode sees it (fresh: nothing cached goes stale)."""
+        return self._group_class(self, "", "/")
 
-    def _stored_object_path(self, parent_store: str, child: str) -> str | None:
-        """Where the object a child link names is stored (None for soft/external links)."""
-        child_store = join(parent_store, child)
-        link = self._link_of(child_store)
-        if link is None:
-            return child_store
-        if link["type"] == "hard":
-            return link["target"].strip("/")
-        return None
+    def __setitem__(self, name: str, obj: Any) -> None:
+        self._root_group[name] = obj
 
-    def _locate(self, group: LindiH5pyGroup, path: str, depth: int = 0) -> Any:
-        """``(store_path, name)`` of the object ``path`` names from ``group``, or an h5py object of an external file."""
-        if depth > _MAX_LINK_DEPTH:
-            raise KeyError(f"Unable to open object (too many soft links resolving {path!r})")
-        store, name = ("", "/") if path.startswith("/") else (group._meta.store_path, group.name)
-        segments = [s for s in path.split("/") if s and s != "."]
-        index = self._store.index
-        for i, seg in enumerate(segments):
-            if index.kind(store) != "group":
-                raise KeyError(f"Unable to open object ({name!r} is not a group)")
-            child_store, child_name = join(store, seg), posixpath.join(name, seg)
-            if index.kind(child_store) is None:
-                raise KeyError(f"Unable to open object (component {seg!r} not found in {name!r})")
-            link = self._link_of(child_store)
-            if link is None:
-                store, name = child_store, child_name
-                continue
-            if link["type"] == "hard":
-                store, name = link["target"].strip("/"), child_name
-                continue
-            if link["type"] == "soft":
-                target = self._locate(self._object(store, name), link["path"], depth + 1)
-            else:
-                target = self._external_object(link, child_store)
-            if not isinstance(target, tuple):
-                rest = "/".join(segments[i + 1:])
-                return target[rest] if rest else target
-            store, name = target[0], child_name
-        return store, name
+    def __delitem__(self, name: str) -> None:
+        del self._root_group[name]
 
-    def _open_path(self, group: LindiH5pyGroup, path: str) -> Any:
-        if path == "":
-            raise ValueError("Invalid HDF5 object reference: empty path")
-        where = self._locate(group, path)
-        return self._object(*where) if isinstance(where, tuple) else where
+    def create_group(self, name: str, track_order: bool | None = None) -> LindiH5pyGroup:
+        return self._root_group.create_group(name, track_order)
 
-    def _link_exists(self, group: LindiH5pyGroup, path: str) -> bool:
-        parent, _, leaf = path.rstrip("/").rpartition("/")
-        if not leaf or leaf == ".":
-            return self._safe_locate(group, path) is not None
-        where = self._safe_locate(group, parent if parent or not path.startswith("/") else "/")
-        if not isinstance(where, tuple):
-            return where is not None and leaf in where
-        return self._store.index.kind(join(where[0], leaf)) is not None and self._store.index.kind(where[0]) == "group"
+    def create_dataset(self, name: str, shape: Any = None, dtype: Any = None, data: Any = None,
+                       **kwds: Any) -> LindiH5pyDataset:
+        return self._root_group.create_dataset(name, shape=shape, dtype=dtype, data=data, **kwds)
 
-    def _safe_locate(self, group: LindiH5pyGroup, path: str) -> Any:
-        try:
-            return self._locate(group, path) if path else (group._meta.store_path, group.name)
-        except KeyError:
-            return None
-
-    def _link_object(self, group: LindiH5pyGroup, path: str) -> Any:
-        """h5py.SoftLink / ExternalLink / HardLink for the last component of ``path``."""
-        parent, _, leaf = path.rstrip("/").rpartition("/")
-        where = self._locate(group, parent or ("/" if path.startswith("/") else "."))
-        if not isinstance(where, tuple):
-            return where.get(leaf, getlink=True)
-        link = self._link_of(join(where[0], leaf))
-        if link is None or link["type"] == "hard":
-            return LindiH5pyHardLink()
-        if link["type"] == "soft":
-            return LindiH5pySoftLink(link["path"])
-        return h5py.ExternalLink(link["file"], link["target"])
-
-    # ---- editing (lindi.editing) ------------------------------------------------------------
-    @cached_property
-    def _editor(self) -> Any:
-        """The DocumentEditor of this file; refuses in mode ``r``."""
-        if self._mode == "r":
-            refuse_write("edit")
-        from ..editing import DocumentEditor
-        return DocumentEditor(self)
+    def copy(self, source: Any, dest: Any, name: Any = None, **kwds: Any) -> None:
+        self._root_group.copy(source, dest, name, **kwds)
 
     def _refresh(self, store_paths: set[str]) -> None:
         """Forget what objects cached about nodes an edit changed, and objects that no longer exist."""
@@ -471,8 +363,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
                 _forget_cached(obj)
         if "" in store_paths:
             _forget_cached(self)
-        for path in store_paths:
-            self._links.pop(path, None)
+        self._resolver.forget(store_paths)
 
     # ---- references -------------------------------------------------------------------------
     def _dereference(self, ref: h5py.Reference) -> Any:
@@ -480,71 +371,28 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
             raise TypeError("only references read from this LINDI file can be dereferenced here")
         if ref.path is None:
             raise ValueError("Invalid HDF5 object reference (NULL reference)")
-        return self._open_path(self, ref.path)
+        return self._resolver.open_path(self, ref.path)
 
-    def _reference_to(self, obj: Any) -> LindiH5pyReference:
+    def _reference_to(self, obj: LindiNode) -> LindiH5pyReference:
         object_id = obj.attrs.get("object_id")
         root_id = self.attrs.get("object_id")
         return LindiH5pyReference({"object_id": object_id, "path": obj.name, "source": ".",
                                    "source_object_id": root_id})
 
-    # ---- HDF5 files behind external links and external arrays --------------------------------
-    def _h5_file(self, url: str, where: str) -> h5py.File:
-        """An HDF5 file named by an external link or array, relative to the document, local or remote."""
-        target = self._store.document.expand_url(url, where)
-        f = self._h5_files.get(target)
-        if f is None:
-            if is_remote(target):
-                with applying(self._store.document.policy):  # the size probe may meet a redirect too
-                    remote = open_remote_file(target, self._store.range_reader)
-                f = h5py.File(remote, "r")
-            else:
-                f = h5py.File(local_path(target), "r")
-            self._h5_files[target] = f
-        return f
-
-    def _external_object(self, link: dict[str, Any], store_path: str) -> Any:
-        try:
-            return self._h5_file(link["file"], join(store_path, ".lindi"))[link["target"]]
-        except UrlPolicyError:
-            raise
-        except OSError as exc:
-            raise KeyError(f"Unable to open object (can't open external file {link['file']!r}: {exc})") from None
-
-    def _external_dataset(self, link: dict[str, Any], name: str, store_path: str) -> h5py.Dataset:
-        try:
-            obj = self._h5_file(link["url"], join(store_path, ".zattrs"))[link["name"]]
-        except UrlPolicyError:
-            raise
-        except (OSError, KeyError) as exc:
-            raise LindiError(f"cannot read external array of {name} from {link.get('url')} "
-                             f"{link.get('name')}: {exc}") from None
-        if not isinstance(obj, h5py.Dataset):
-            raise LindiError(f"external array of {name}: {link.get('name')} is not a dataset")
-        return obj
-
 
 def _check_mode(mode: str) -> None:
-    if mode not in _MODES:
-        from ..editing import EditError
-        raise EditError(f"invalid mode {mode!r}: use one of {', '.join(_MODES)}")
+    """A ``ValueError`` (as h5py raises) for an unknown mode; a writing mode also needs the editor plugged in."""
+    if mode not in MODES:
+        raise EditError(f"invalid mode {mode!r}: use one of {', '.join(MODES)}")
+    if mode != "r":
+        editor_factory()
 
 
-def _new_document(src: str, path: str | None, mode: str) -> RefDocument:
-    """An empty document for a new local file (modes w, w-/x, and a on a missing file)."""
-    from ..editing import EditError, empty_document
-    if path is None:
-        raise EditError(f"cannot create a document at the URL {src}: create it locally, then publish it")
-    if mode in ("w-", "x") and os.path.exists(path):
-        raise EditError(f"Unable to create file {path} (file exists; mode {mode!r})")
-    return from_dict(empty_document(), source=path, base=os.path.dirname(path))
-
-
-def _forget_cached(obj: Any) -> None:
+def _forget_cached(obj: LindiNode) -> None:
     """Drop the cached properties of a node object and of its metadata, so the next read sees the edit."""
     for target in (obj, obj._meta):
         for cls in type(target).__mro__:
             for name, value in vars(cls).items():
-                if isinstance(value, cached_property) and name != "_editor":
+                if isinstance(value, cached_property):
                     target.__dict__.pop(name, None)
     obj.__dict__.pop("_json_cache", None)

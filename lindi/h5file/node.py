@@ -18,7 +18,9 @@ from ..strict_json import ref_pointer
 
 if TYPE_CHECKING:
     from .attributes import LindiH5pyAttributes
+    from .dataset import LindiH5pyDataset
     from .file import LindiH5pyFile
+    from .group import LindiH5pyGroup
 
 
 class LindiObjectId:
@@ -55,7 +57,7 @@ class LindiDatasetId(LindiObjectId):
 
     __slots__ = ("_dataset",)
 
-    def __init__(self, dataset: Any):
+    def __init__(self, dataset: LindiH5pyDataset):
         super().__init__(id(dataset._file), dataset._meta.store_path)
         self._dataset = dataset
 
@@ -128,7 +130,7 @@ class LindiNode:
         return self._file
 
     @property
-    def parent(self) -> Any:
+    def parent(self) -> LindiH5pyGroup:
         return self._file[posixpath.dirname(self.name)]
 
     @property

@@ -15,6 +15,11 @@ import numpy as np
 Item = int | slice | np.ndarray
 
 
+def as_shape(shape: Any) -> tuple[int, ...]:
+    """A shape given as h5py takes it (an int, or a tuple/list of ints) as a tuple."""
+    return tuple(int(n) for n in shape) if isinstance(shape, (tuple, list)) else (int(shape),)
+
+
 def normalize(args: tuple[Any, ...], shape: tuple[int, ...]) -> list[Item]:
     """Per-axis items for ``args`` on ``shape`` (errors like h5py/numpy)."""
     if any(a is Ellipsis for a in args):

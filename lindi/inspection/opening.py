@@ -47,5 +47,5 @@ def open_document(location: str | os.PathLike[str], *, read_chunks: bool = False
     else:
         f = LindiH5pyFile.from_lindi_file(src, range_reader=reader, local_cache=local_cache)
     if not read_chunks:
-        f._h5_file = _refuse_external_file  # type: ignore[method-assign]
+        f._external_files.open = _refuse_external_file  # type: ignore[method-assign]
     return f

@@ -92,7 +92,7 @@ def describe(file: Any, census: Census, parent: Any, name: str, with_attrs: bool
     store_path = join(parent._meta.store_path, name)
     record = ObjectRecord(path=posixpath.join(parent.name, name), kind=GROUP)
     try:
-        link = file._link_of(store_path)
+        link = file._resolver.link_of(store_path)
         if link is not None:
             record.kind = f"{link['type']} link"
             record.target = link.get("path") if link["type"] == "soft" else link.get("target")

@@ -15,12 +15,12 @@ from typing import IO, Any
 from urllib.parse import urljoin
 
 from .. import strict_json
-from .._version import LINDI_SPEC_VERSION
+from .._version import LINDI_SPEC_VERSION, __version__
 from ..backends.urls import local_path
 from ..errors import DocumentError, LimitExceededError
 from ..security.limits import ENV_VARS, Limits, check_document, check_parse_memory, read_capped
 from ..strict_json import ref_pointer
-from .hardlink_copies import collapse_hard_link_copies, with_hard_link_copies
+from .hardlink_copies import ZGROUP, collapse_hard_link_copies, with_hard_link_copies
 from .policy import UrlPolicy, applying, is_remote
 from .url_resolvers import resolve_url
 
@@ -159,6 +159,12 @@ def join_url(base: str, url: str) -> str:
     scheme, rest = base.split("://", 1)
     joined = urljoin("http://" + rest, url)
     return f"{scheme}://{joined[len('http://'):]}" if joined.startswith("http://") else joined
+
+
+def empty_document() -> dict[str, Any]:
+    """A new document: just the root group (what a file created in mode ``w`` starts from)."""
+    return {"version": 1, "lindi_spec": LINDI_SPEC_VERSION, "generator": {"name": "lindi", "version": __version__},
+            "refs": {".zgroup": dict(ZGROUP)}}
 
 
 def from_dict(doc: Any, *, source: str | None = None, base: str | None = None) -> RefDocument:
