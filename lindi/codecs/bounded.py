@@ -26,6 +26,7 @@ from numcodecs.abc import Codec
 from numcodecs.compat import ensure_contiguous_ndarray
 
 from ..errors import DocumentError, LimitExceededError
+from ..format.object_codecs import VLEN_CODEC_IDS
 from ..strict_json import ref_pointer
 
 #: Codec id of the wrapper around an array's codec pipeline (never valid in a document).
@@ -189,8 +190,6 @@ def decode_bounded(codec: Codec, data: bytes, limit: int) -> Any:
 
 # ---- a whole pipeline ---------------------------------------------------------------------------
 
-#: Item-count headers of the vlen object codecs (must equal the chunk's element count).
-_VLEN = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array"})
 
 
 class BoundedPipeline(Codec):
@@ -245,7 +244,7 @@ class BoundedPipeline(Codec):
             + list(zip(reversed(self.filters), reversed(self._filters)))
         data: Any = ensure_contiguous_ndarray(buf).view(np.uint8).reshape(-1).tobytes()
         for index, (config, codec) in enumerate(steps):
-            if config["id"] in _VLEN:
+            if config["id"] in VLEN_CODEC_IDS:  # an item-count header, which must equal the chunk's element count
                 self._check_vlen_header(data, config["id"])
             data = self._step(codec, data, limit if index == len(steps) - 1 else stage_limit)
         if self.nbytes is not None and nbytes_of(data) != self.nbytes:

@@ -14,6 +14,7 @@ from numcodecs.abc import Codec
 from numcodecs.errors import UnknownCodecError
 
 from ..errors import DocumentError
+from ..format.object_codecs import OBJECT_CODEC_IDS
 from .nbit import HDF5Nbit
 from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .scaleoffset import HDF5ScaleOffset
@@ -40,7 +41,7 @@ KNOWN_CODEC_IDS: frozenset[str] = frozenset({
     "zlib", "gzip", "bz2", "lzma", "blosc", "zstd", "lz4", "shuffle", "delta", "fletcher32",
     "astype", "fixedscaleoffset", "quantize", "packbits", "categorize", "bitround",
     "crc32", "crc32c", "adler32", "jenkins_lookup3", "base64",
-    "json2", "vlen-utf8", "vlen-bytes", "vlen-array",
+    *OBJECT_CODEC_IDS,
     *_IMAGECODECS, *LINDI_CODEC_IDS,
 })
 

@@ -25,7 +25,7 @@ from ..format.names import COMPOUND_DTYPE, EXTERNAL_ARRAY_LINK, REFERENCE, SCALA
 from ..format.object_codecs import is_json_codec_array
 from ..format.regions import region_selection
 from ..format.zarr_dtypes import OBJECT_DTYPE
-from ..store.bounded_codecs import decode_chunk
+from ..store.bounded_codecs import decode_chunk_within_limits
 from .dtypes import H5PY_REFERENCES
 from .node import LindiDatasetId, LindiNode, NodeMeta
 from .readonly import refuse_write
@@ -293,7 +293,7 @@ class LindiH5pyDataset(LindiNode, h5py.Dataset):
                 else:
                     comp = self._zarray.get("compressor")
                     if comp:  # legacy: JSON chunk also compressed; bounded, vetted decode
-                        raw = decode_chunk(self._zarray, raw, array=self._meta.store_path, source=self._meta.source,
+                        raw = decode_chunk_within_limits(self._zarray, raw, array=self._meta.store_path, source=self._meta.source,
                                            limits=self._file._store.document.limits, compressor_only=True)
                     source = f"{self._meta.source or 'document'} chunk {key}"
                     items = json.loads(raw) if self._file._store.document.legacy else strict_json.loads(raw, source=source)

@@ -7,7 +7,7 @@ stored bytes can inflate to gigabytes. So the reader opens its arrays over
 :class:`BoundedCodecStore`, a zarr ``WrapperStore`` that serves each ``.zarray``
 vetted, held to the document's limits and with its codecs folded into one
 :class:`~lindi.codecs.bounded.BoundedPipeline` (:func:`secure_zarray`); every
-other key passes through; :func:`open_array` opens an array over it. :func:`decode_chunk`
+other key passes through; :func:`open_array` opens an array over it. :func:`decode_chunk_within_limits`
 does the same for a chunk the reader decodes itself.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def secure_zarray(zarray: Mapping[str, Any], *, array: str, source: str | None =
     return bounded_zarray(zarray, array=array, source=source, max_chunk_bytes=limits.max_chunk_bytes)
 
 
-def decode_chunk(zarray: Mapping[str, Any], data: bytes, *, array: str, source: str | None = None,
+def decode_chunk_within_limits(zarray: Mapping[str, Any], data: bytes, *, array: str, source: str | None = None,
                  limits: Limits | None = None, compressor_only: bool = False) -> bytes:
     """One stored chunk of an array, decoded as :func:`secure_zarray` would have zarr decode it.
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from lindi.format.object_codecs import JSON_CODEC_ID
 from lindi.format.zarr_dtypes import OBJECT_DTYPE
 from lindi.strict_json import MAX_SAFE_INTEGER, ref_pointer
 
@@ -146,7 +147,7 @@ class RefsPass:
             sep = re.escape("/" if slash else ".")
             pattern = re.compile(sep.join([_INDEX] * ndim) if ndim else "0")
             grid = tuple(math.ceil(s / c) for s, c in zip(z["shape"], z["chunks"]))
-            json_codec = z["dtype"] == OBJECT_DTYPE and any(f["id"] == "json2" for f in z["filters"] or [])
+            json_codec = z["dtype"] == OBJECT_DTYPE and any(f["id"] == JSON_CODEC_ID for f in z["filters"] or [])
             run = None
             if not (external or json_codec) and math.prod(grid) >= _RUN_MIN_GRID and \
                     self._run_resolves_here(parent, slash, ndim):
