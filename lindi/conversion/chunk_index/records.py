@@ -8,6 +8,8 @@ import numpy as np
 from .reads import IndexCorrupt
 
 UNDEFINED = np.uint64((1 << 64) - 1)
+#: Rows per block of :func:`check_increasing` (its temporaries are a few times this many rows).
+_CHECK_ROWS = 1 << 16
 
 
 @dataclass
@@ -71,15 +73,19 @@ def check(records: ChunkRecords, chunk_shape: tuple[int, ...], max_shape: tuple[
 
 
 def check_increasing(records: ChunkRecords) -> None:
-    """Tree order is strictly increasing chunk origins (no duplicates, nothing out of place)."""
+    """Tree order is strictly increasing chunk origins (no duplicates, nothing out of place).
+
+    Checked a block of rows at a time, so that the temporaries stay small beside the table.
+    """
     origins = records.origins
     if len(origins) < 2 or origins.shape[1] == 0:
         if len(origins) > 1:
             raise IndexCorrupt("several chunks for a dataset with one chunk")
         return
-    diff = np.diff(origins, axis=0)
-    nonzero = diff != 0
-    first = np.argmax(nonzero, axis=1)
-    leading = diff[np.arange(len(diff)), first]
-    if (~nonzero.any(axis=1)).any() or (leading < 0).any():
-        raise IndexCorrupt("chunk index entries are out of order or repeated")
+    for start in range(0, len(origins) - 1, _CHECK_ROWS):
+        diff = np.diff(origins[start:start + _CHECK_ROWS + 1], axis=0)  # one row of overlap: no pair left out
+        nonzero = diff != 0
+        first = np.argmax(nonzero, axis=1)
+        leading = diff[np.arange(len(diff)), first]
+        if (~nonzero.any(axis=1)).any() or (leading < 0).any():
+            raise IndexCorrupt("chunk index entries are out of order or repeated")
