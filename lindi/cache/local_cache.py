@@ -23,13 +23,15 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from pydantic import BaseModel
 
 from ..backends.base import RangeReader, RangeRequest
 from ..backends.urls import is_local
 from ..errors import CacheError, ChunkTooLargeError, IntegrityError
+
+if TYPE_CHECKING:
+    from .info import CacheInfo
 
 DEFAULT_MAX_BYTES = 10 * 1024**3
 # Query parameters that only carry a signature or its validity window.
@@ -62,15 +64,6 @@ def default_cache_dir() -> Path:
         return Path(os.environ["LINDI_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "lindi"
-
-
-class CacheInfo(BaseModel):
-    """What ``lindi cache info`` reports."""
-
-    path: str
-    entries: int
-    bytes: int
-    max_bytes: int
 
 
 class LocalCache:
@@ -236,6 +229,8 @@ class LocalCache:
         except sqlite3.Error as exc:
             self._turn_off(exc)
             self._check_usable()
+        from .info import CacheInfo  # pydantic is loaded when a cache reports, not whenever one is used
+
         return CacheInfo(path=str(self.cache_dir), entries=entries, bytes=total, max_bytes=self.max_bytes)
 
     def clear(self) -> None:
