@@ -23,6 +23,9 @@ from .chunk_index import ChunkIndexReader, ChunkRecords, IndexCorrupt, Unsupport
 log = logging.getLogger(__name__)
 
 
+_RELEASED = np.zeros(0, np.int64)  # what a consumed ChunkRecords column is left holding
+
+
 class ChunkTable:
     """Refs of one array into the source file: ``prefix + key -> [url, offset, length]``.
 
@@ -48,17 +51,27 @@ class ChunkTable:
 
     @classmethod
     def from_records(cls, prefix: str, chunks: tuple[int, ...], records: ChunkRecords) -> ChunkTable:
-        """A table of the rows whose filter mask is 0; the others go to ``skipped``."""
+        """A table of the rows whose filter mask is 0; the others go to ``skipped``.
+
+        Consumes ``records``: each of its columns is dropped once copied, so the table and the records
+        are not both whole at the peak of a large conversion.
+        """
         table = cls(prefix, chunks)
-        origins, offsets, sizes = records.origins, records.offsets, records.sizes
         masked = records.masks != 0
+        keep = None
         if masked.any():
-            table.skipped = [tuple(map(int, o)) for o in origins[masked]]
+            table.skipped = [tuple(map(int, o)) for o in records.origins[masked]]
             keep = ~masked
-            origins, offsets, sizes = origins[keep], offsets[keep], sizes[keep]
-        for column, values in ((table.origins, origins), (table.offsets, offsets), (table.sizes, sizes)):
+        del masked
+        for name, column in (("origins", table.origins), ("offsets", table.offsets), ("sizes", table.sizes)):
+            values = getattr(records, name)
+            setattr(records, name, _RELEASED)
+            if keep is not None:
+                values = values[keep]
             # copied straight from the array's buffer (as bytes): no intermediate bytes object at the peak
             column.frombytes(np.ascontiguousarray(values, np.int64).reshape(-1).data.cast("B"))
+            del values
+        records.masks = _RELEASED
         return table
 
     def key_format(self) -> str:

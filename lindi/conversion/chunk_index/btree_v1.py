@@ -21,9 +21,9 @@ from .reads import IndexCorrupt, IndexReads
 from .records import UNDEFINED, ChunkRecords, check_increasing
 
 _MAX_DEPTH = 64
-#: Nodes whose entries are decoded together (about 1.3 MB of entries at the default 32 entries per node):
+#: Nodes whose entries are decoded together (about 330 KB of entries at the default 32 entries per node):
 #: large enough that numpy's per-call cost stays small, small enough that no level is held twice.
-_NODES_PER_GROUP = 512
+_NODES_PER_GROUP = 128
 
 
 def read_btree_v1(reads: IndexReads, layout: ChunkLayout, rank: int) -> ChunkRecords:

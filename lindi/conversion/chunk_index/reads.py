@@ -25,7 +25,7 @@ BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
 INDEX_MAX_GAP, INDEX_MAX_BLOCK = 32 * 1024, 2 * 1024 * 1024
 INDEX_CONCURRENCY = 64
 #: Bytes per batch when reading a local file: a level's node bytes are decoded and released part by part.
-LOCAL_BATCH_BYTES = 1 << 20
+LOCAL_BATCH_BYTES = 256 * 1024
 
 
 class IndexCorrupt(Exception):

@@ -9,7 +9,7 @@ from .reads import IndexCorrupt
 
 UNDEFINED = np.uint64((1 << 64) - 1)
 #: Rows per block of :func:`check_increasing` (its temporaries are a few times this many rows).
-_CHECK_ROWS = 1 << 16
+_CHECK_ROWS = 1 << 14
 
 
 @dataclass
