@@ -101,3 +101,18 @@ def test_leaf_level_memory_is_the_table_plus_one_part(tmp_path: Path) -> None:
     table = sum(a.nbytes for a in (records.origins, records.offsets, records.sizes, records.masks))
     assert len(records) == 100_000
     assert peak < table * 1.15 + 3 * 2**20, (peak, table)  # 3.4 MB table; before this change 11.6 MB
+
+
+def test_table_checks_reach_every_block() -> None:
+    from lindi.conversion.chunk_index import records
+
+    n = records._CHECK_ROWS * 2 + 3
+    origins = (np.arange(n, dtype=np.int64) * 4).reshape(-1, 1)
+    good = ChunkRecords(origins, np.arange(n, dtype=np.int64) * 10, np.full(n, 10, np.int64), np.zeros(n, np.uint32))
+    records.check(good, (4,), (None,), eof=10 * n, unfiltered_size=10)
+    for field, value, message in (("origins", 5, "not on the chunk grid"), ("sizes", 11, "outside the file"),
+                                  ("masks", 1, "filter mask")):
+        bad = ChunkRecords(good.origins.copy(), good.offsets, good.sizes.copy(), good.masks.copy())
+        getattr(bad, field)[-1] = value  # the last row, in the last (short) block
+        with pytest.raises(IndexCorrupt, match=message):
+            records.check(bad, (4,), (None,), eof=10 * n, unfiltered_size=10)

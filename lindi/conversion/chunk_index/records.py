@@ -8,7 +8,7 @@ import numpy as np
 from .reads import IndexCorrupt
 
 UNDEFINED = np.uint64((1 << 64) - 1)
-#: Rows per block of :func:`check_increasing` (its temporaries are a few times this many rows).
+#: Rows per block of :func:`check` and :func:`check_increasing`: their temporaries stay small beside the table.
 _CHECK_ROWS = 1 << 14
 
 
@@ -56,19 +56,18 @@ def from_fields(origins: np.ndarray, addresses: np.ndarray, sizes: np.ndarray, m
 def check(records: ChunkRecords, chunk_shape: tuple[int, ...], max_shape: tuple[int | None, ...], eof: int,
           unfiltered_size: int | None) -> None:
     """Reject tables no valid file has: chunks off the grid or the extent, bytes past the end, bad sizes."""
-    if not len(records):
-        return
     chunks = np.asarray(chunk_shape, np.int64)
-    origins = records.origins
-    if (origins < 0).any() or (origins % chunks).any():
+    blocks = [ChunkRecords(records.origins[i:i + _CHECK_ROWS], records.offsets[i:i + _CHECK_ROWS],
+                           records.sizes[i:i + _CHECK_ROWS], records.masks[i:i + _CHECK_ROWS])
+              for i in range(0, len(records), _CHECK_ROWS)]  # views
+    if any((b.origins < 0).any() or (b.origins % chunks).any() for b in blocks):
         raise IndexCorrupt("a chunk origin is not on the chunk grid")
     for axis, bound in enumerate(max_shape):
-        if bound is not None and (origins[:, axis] >= max(bound, 1)).any():
+        if bound is not None and any((b.origins[:, axis] >= max(bound, 1)).any() for b in blocks):
             raise IndexCorrupt(f"a chunk lies beyond the maximum extent along axis {axis}")
-    if (records.offsets < 0).any() or (records.sizes < 0).any() \
-            or (records.offsets + records.sizes > eof).any():
+    if any((b.offsets < 0).any() or (b.sizes < 0).any() or (b.offsets + b.sizes > eof).any() for b in blocks):
         raise IndexCorrupt("a chunk lies outside the file")
-    if unfiltered_size is not None and ((records.sizes != unfiltered_size).any() or records.masks.any()):
+    if unfiltered_size is not None and any((b.sizes != unfiltered_size).any() or b.masks.any() for b in blocks):
         raise IndexCorrupt("an unfiltered chunk has the wrong size or a filter mask")
 
 
