@@ -16,7 +16,7 @@ import numpy as np
 
 #: Never needed to convert a local file, by either path.
 NOT_FOR_LOCAL_FILES = ("requests", "urllib3", "pydantic", "jsonschema", "boto3", "botocore", "google.cloud",
-                       "lindi.validation")
+                       "lindi.validation", "sqlite3")
 
 _STORE_PATH = """
 from lindi.conversion.h5_zarr_store import LindiH5ZarrStore
@@ -56,8 +56,8 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 def test_store_path_loads_neither_zarr_nor_network_nor_validation(tmp_path: Path) -> None:
     modules = _modules_after(_STORE_PATH, tmp_path)
     assert "h5py" in modules and "lindi.conversion.chunk_index.btree_v1" in modules  # it did convert
-    # zarr brings asyncio and with it ssl; the cache brings sqlite3: none of them is for the converter
-    assert _loaded(modules, NOT_FOR_LOCAL_FILES + ("zarr", "asyncio", "ssl", "lindi.cache", "sqlite3")) == []
+    # zarr brings asyncio and with it ssl: neither is for the converter
+    assert _loaded(modules, NOT_FOR_LOCAL_FILES + ("zarr", "asyncio", "ssl", "lindi.cache")) == []
 
 
 def test_seed_path_loads_no_network_client_pydantic_or_validator(tmp_path: Path) -> None:
