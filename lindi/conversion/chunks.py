@@ -78,8 +78,12 @@ class ChunkTable:
         """``%``-format of this table's chunk keys, given one grid index per dimension."""
         return ".".join(["%d"] * len(self.chunks))
 
-    def batches(self, size: int = 16384) -> Iterator[tuple[Sequence[int], ...]]:
-        """Rows ``(index_0, ..., index_n-1, offset, length)`` as columns, in batches (vectorised)."""
+    def batches(self, size: int = 4096) -> Iterator[tuple[Sequence[int], ...]]:
+        """Rows ``(index_0, ..., index_n-1, offset, length)`` as columns, in batches (vectorised).
+
+        A batch's Python ints and the text written from them are the writer's peak beside the table:
+        4,096 rows keep that near 1 MB at a few percent of the time of 16,384.
+        """
         ndim = len(self.chunks)
         divisor = np.array(self.chunks, dtype=np.int64)
         if not len(self):
