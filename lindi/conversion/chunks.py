@@ -31,12 +31,15 @@ class ChunkTable:
 
     Stored as three flat int64 arrays (chunk origins in elements, byte offsets,
     byte lengths): about 32 bytes per chunk instead of Python objects per chunk.
+    Offsets and lengths are ``array('q')`` (their items are Python ints, ready for the
+    JSON text); the origins are only ever read with ``np.frombuffer``, so a table made
+    from the index reader's records keeps its numpy column rather than a copy.
     """
 
     def __init__(self, prefix: str, chunks: tuple[int, ...]):
         self.prefix = prefix
         self.chunks = chunks
-        self.origins = array("q")
+        self.origins: array[int] | np.ndarray = array("q")
         self.offsets = array("q")
         self.sizes = array("q")
         self.skipped: list[tuple[int, ...]] = []  # origins of chunks stored with a filter skipped
@@ -45,25 +48,35 @@ class ChunkTable:
         return len(self.offsets)
 
     def add(self, origin: tuple[int, ...], offset: int, size: int) -> None:
-        self.origins.extend(origin)
+        self._growing_origins().extend(origin)
         self.offsets.append(offset)
         self.sizes.append(size)
+
+    def _growing_origins(self) -> array[int]:
+        if not isinstance(self.origins, array):
+            raise TypeError("a table made from index records is complete: rows cannot be added")
+        return self.origins
 
     @classmethod
     def from_records(cls, prefix: str, chunks: tuple[int, ...], records: ChunkRecords) -> ChunkTable:
         """A table of the rows whose filter mask is 0; the others go to ``skipped``.
 
-        Consumes ``records``: each of its columns is dropped once copied, so the table and the records
-        are not both whole at the peak of a large conversion.
+        Consumes ``records``: the origins column is kept, each other column dropped once copied, so the
+        table and the records are not both whole at the peak of a large conversion.
         """
         table = cls(prefix, chunks)
         masked = records.masks != 0
+        records.masks = _RELEASED
         keep = None
         if masked.any():
             table.skipped = [tuple(map(int, o)) for o in records.origins[masked]]
             keep = ~masked
         del masked
-        for name, column in (("origins", table.origins), ("offsets", table.offsets), ("sizes", table.sizes)):
+        origins = records.origins if keep is None else records.origins[keep]
+        records.origins = _RELEASED
+        table.origins = np.ascontiguousarray(origins, np.int64)  # no copy when already int64 and contiguous
+        del origins
+        for name, column in (("offsets", table.offsets), ("sizes", table.sizes)):
             values = getattr(records, name)
             setattr(records, name, _RELEASED)
             if keep is not None:
@@ -71,7 +84,6 @@ class ChunkTable:
             # copied straight from the array's buffer (as bytes): no intermediate bytes object at the peak
             column.frombytes(np.ascontiguousarray(values, np.int64).reshape(-1).data.cast("B"))
             del values
-        records.masks = _RELEASED
         return table
 
     def key_format(self) -> str:
@@ -109,7 +121,7 @@ def chunk_key(index: tuple[int, ...] | list[int]) -> str:
 
 def _collector(table: ChunkTable) -> Callable[[object], None]:
     """The chunk_iter callback: three C-level appends per chunk, nothing formatted yet."""
-    extend, append_offset, append_size = table.origins.extend, table.offsets.append, table.sizes.append
+    extend, append_offset, append_size = table._growing_origins().extend, table.offsets.append, table.sizes.append
     skip = table.skipped.append
 
     def collect(info):
