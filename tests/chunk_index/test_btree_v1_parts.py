@@ -116,3 +116,20 @@ def test_table_checks_reach_every_block() -> None:
         getattr(bad, field)[-1] = value  # the last row, in the last (short) block
         with pytest.raises(IndexCorrupt, match=message):
             records.check(bad, (4,), (None,), eof=10 * n, unfiltered_size=10)
+
+
+def test_table_from_records_keeps_the_origins_and_consumes_the_rest(tmp_path: Path) -> None:
+    from lindi.conversion.chunks import ChunkTable
+
+    path = tmp_path / "many.h5"
+    _many_chunks(path, n_rows=20)
+    records, _ = _records(path, 3000)
+    origins, expected = records.origins, oracle(path, "x")
+    table = ChunkTable.from_records("x/", (1, 1), records)
+    assert np.shares_memory(table.origins, origins)  # kept, not copied
+    assert len(records.offsets) == len(records.sizes) == len(records.masks) == 0  # the rest released
+    assert list(table.offsets) == expected.offsets.tolist() and list(table.sizes) == expected.sizes.tolist()
+    assert [(key, offset) for key, offset, _ in table.items()][:2] == [("0.0", expected.offsets[0]),
+                                                                       ("0.1", expected.offsets[1])]
+    with pytest.raises(TypeError, match="cannot be added"):
+        table.add((20, 0), 0, 1)
