@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 __all__ = ["is_local", "is_remote", "local_path", "redact_url"]
 
@@ -37,6 +36,8 @@ def local_path(url: str) -> str:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise ValueError(f"file URL with a remote host is not a local path: {url}")
+    from urllib.request import url2pathname  # only for file:// URLs: urllib.request loads http.client and ssl
+
     return url2pathname(unquote(parts.path))
 
 

@@ -7,7 +7,6 @@ Plugins implement the hooks in :mod:`lindi.backends.hookspecs`.
 """
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -75,4 +74,6 @@ def read_ranges(requests: Sequence[RangeRequest]) -> list[bytes]:
 
 async def aread_ranges(requests: Sequence[RangeRequest]) -> list[bytes]:
     """Async :func:`read_ranges`."""
+    import asyncio  # imported when first awaited: synchronous readers never load it
+
     return await asyncio.to_thread(read_ranges, list(requests))

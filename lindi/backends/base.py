@@ -10,7 +10,6 @@ plugin can forget either.
 """
 from __future__ import annotations
 
-import asyncio
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -171,6 +170,8 @@ class Backend(ABC):
 
     async def aread_ranges(self, requests: Sequence[RangeRequest]) -> list[bytes]:
         """Async :meth:`read_ranges` (runs the blocking clients in a worker thread)."""
+        import asyncio  # imported when first awaited: synchronous readers never load it
+
         return await asyncio.to_thread(self.read_ranges, list(requests))
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ from ..errors import RemoteError
 from .base import CredentialLookup
 from .dandi_upload import DandiDestination, DandiUploader
 from .errors import BackendConfigError
-from .http import NETWORK_ERRORS, HttpBackend, read_at_most
+from .http import HttpBackend, network_errors, read_at_most
 from .presigned import ResolvedUrlCache
 from .retry import RETRY_STATUSES, Transient
 from .urls import redact_url
@@ -154,7 +154,7 @@ class DandiBackend(HttpBackend):
                 if status in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
                     return urljoin(url, resp.headers["Location"])
                 detail = read_at_most(resp, 2048).decode("utf-8", "replace").strip()
-        except NETWORK_ERRORS as exc:
+        except network_errors() as exc:
             raise Transient(f"network error resolving asset: {type(exc).__name__}: {exc}", url=shown) from None
         if status in RETRY_STATUSES:
             raise Transient(f"HTTP {status} resolving asset", url=shown)

@@ -22,14 +22,15 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..errors import IntegrityError, RemoteError
 from .content import blob_relpath, check_digest, sha256_hex
 from .dandi_etag import PartLayout, dandi_etag, part_etag
 from .retry import RETRY_STATUSES, RetryPolicy, Transient
+
+if TYPE_CHECKING:  # requests is imported on first upload: reading never loads it
+    import requests
 
 BLOB_ASSET_ROOT = ".lindi"
 DOCUMENT_FORMAT = "application/json"
@@ -207,10 +208,14 @@ class DandiUploader:
 
     def _storage(self, method: str, url: str, data: bytes) -> requests.Response:
         # a fresh request without the session's headers: the API key must never reach storage
+        import requests
+
         return self._send(lambda: requests.request(method, url, data=data, timeout=self.timeout), url.split("?")[0],
                           (200,))
 
     def _send(self, call: Callable[[], requests.Response], shown: str, ok: tuple[int, ...]) -> requests.Response:
+        import requests
+
         def attempt() -> requests.Response:
             try:
                 resp = call()

@@ -12,13 +12,11 @@ again for every host. Subclasses (DANDI) change :meth:`resolve` and
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
 
 from ..errors import LimitExceededError, RemoteError
 from ..security.url_policy import check_redirect
@@ -27,11 +25,22 @@ from .retry import RETRY_STATUSES, Transient
 from .urls import redact_url, ref_text
 from .verify import RangeResponse, parse_content_range
 
+if TYPE_CHECKING:  # requests is imported on first use: reading local files never loads it
+    import requests
+
 T = TypeVar("T")
 
 _EXPIRED_MARKERS = (b"Request has expired", b"AccessDenied", b"ExpiredToken")
-NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                   requests.exceptions.ContentDecodingError)
+
+
+@functools.cache
+def network_errors() -> tuple[type[Exception], ...]:
+    """The requests exceptions that mean a network failure worth retrying (imports requests)."""
+    import requests
+
+    return (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError)
+
 #: Hops followed for one request before giving up (a loop, or a chain no real server needs).
 MAX_REDIRECTS = 10
 
@@ -70,6 +79,9 @@ class HttpBackend(Backend):
     def session(self) -> requests.Session:
         """The pooled session (created on first use, sized to ``max_concurrency``)."""
         if self._session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+
             s = requests.Session()
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(self.max_concurrency, 4), max_retries=0)
             s.mount("http://", adapter)
@@ -121,12 +133,14 @@ class HttpBackend(Backend):
 
         A URL or redirect the HTTP client cannot use is a RemoteError naming it, never a raw requests exception.
         """
+        import requests
+
         current = target
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 resp = self.session.get(current, headers={**headers, **self.auth_headers(current)}, stream=True,
                                         timeout=self.timeout, allow_redirects=False)
-            except NETWORK_ERRORS:
+            except network_errors():
                 raise
             except (requests.RequestException, ValueError) as exc:  # ValueError: requests parsing a bad Location
                 raise RemoteError(f"unusable URL or redirect: {type(exc).__name__}: {exc}",
@@ -154,7 +168,7 @@ class HttpBackend(Backend):
             with self._get(target, headers) as resp:
                 self._raise_for_status(resp, target, url, ref, ok=(200, 206))
                 body = read_at_most(resp, length + 1)
-        except NETWORK_ERRORS as exc:
+        except network_errors() as exc:
             raise Transient(f"network error: {type(exc).__name__}: {exc}", url=redact_url(target), ref=ref) \
                 from None
         return RangeResponse(body, status=resp.status_code, content_range=resp.headers.get("Content-Range"),
@@ -171,7 +185,7 @@ class HttpBackend(Backend):
                     raise LimitExceededError(f"object is {declared} bytes, above the limit of {max_bytes}",
                                              source=shown)
                 body = read_at_most(resp, max_bytes + 1)
-        except NETWORK_ERRORS as exc:
+        except network_errors() as exc:
             raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown) from None
         if len(body) > max_bytes:
             raise LimitExceededError(f"object is larger than the limit of {max_bytes} bytes", source=shown)
@@ -197,7 +211,7 @@ class HttpBackend(Backend):
                     total = int(resp.headers["Content-Length"]) if "Content-Length" in resp.headers else None
                 else:
                     total = None
-        except NETWORK_ERRORS as exc:
+        except network_errors() as exc:
             raise Transient(f"network error: {type(exc).__name__}: {exc}", url=shown) from None
         if total is None:
             raise RemoteError("server did not report the object size", url=shown)

@@ -16,20 +16,23 @@ itself off with one warning: reads go to the source, uncached.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 import time
 import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from pydantic import BaseModel
 
 from ..backends.base import RangeReader, RangeRequest
 from ..backends.urls import is_local
 from ..errors import CacheError, ChunkTooLargeError, IntegrityError
+
+if TYPE_CHECKING:  # sqlite3 is imported by the methods that use it: a reader with no cache never loads it
+    import sqlite3
+
+    from .info import CacheInfo
 
 DEFAULT_MAX_BYTES = 10 * 1024**3
 # Query parameters that only carry a signature or its validity window.
@@ -64,15 +67,6 @@ def default_cache_dir() -> Path:
     return Path(base) / "lindi"
 
 
-class CacheInfo(BaseModel):
-    """What ``lindi cache info`` reports."""
-
-    path: str
-    entries: int
-    bytes: int
-    max_bytes: int
-
-
 class LocalCache:
     """Byte ranges of remote objects kept on local disk.
 
@@ -81,6 +75,8 @@ class LocalCache:
     """
 
     def __init__(self, cache_dir: str | os.PathLike | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES):
+        import sqlite3
+
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -129,6 +125,8 @@ class LocalCache:
 
     def _connect(self) -> sqlite3.Connection:
         # One connection per thread: sqlite3 connections must not be shared across threads.
+        import sqlite3
+
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self._db_path, timeout=60, isolation_level=None)
@@ -141,6 +139,8 @@ class LocalCache:
 
     def get_many(self, refs: Sequence[RangeRequest]) -> list[bytes | None]:
         """Cached bytes for each ref (None where absent or damaged), in order."""
+        import sqlite3
+
         if self.problem is None:
             try:
                 return self._get_many(refs)
@@ -194,6 +194,8 @@ class LocalCache:
 
     def put_many(self, refs: Sequence[RangeRequest], datas: Sequence[bytes]) -> None:
         """Store bytes for refs; a payload whose size differs from its ref is refused."""
+        import sqlite3
+
         rows = []
         now = time.time()
         for (url, offset, length), data in zip(refs, datas, strict=True):
@@ -229,6 +231,8 @@ class LocalCache:
 
     def info(self) -> CacheInfo:
         """Entries and bytes held; a CacheError says why the cache cannot be used."""
+        import sqlite3
+
         self._check_usable()
         try:
             entries, total = self._connect().execute(
@@ -236,10 +240,14 @@ class LocalCache:
         except sqlite3.Error as exc:
             self._turn_off(exc)
             self._check_usable()
+        from .info import CacheInfo  # pydantic is loaded when a cache reports, not whenever one is used
+
         return CacheInfo(path=str(self.cache_dir), entries=entries, bytes=total, max_bytes=self.max_bytes)
 
     def clear(self) -> None:
         """Delete every entry; a damaged database is deleted and created anew (a CacheError if that fails)."""
+        import sqlite3
+
         if self.problem is None:
             try:
                 db = self._connect()

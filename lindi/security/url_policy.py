@@ -34,9 +34,6 @@ from functools import lru_cache
 from typing import Self, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
-
 from .._urls import is_remote, local_path, redact_url
 from ..errors import UrlPolicyError
 
@@ -138,6 +135,9 @@ def network_location(url: str, *, where: str | None = None) -> tuple[str, str, i
 @lru_cache(maxsize=4096)
 def _read_url(url: str) -> tuple[str, str, int | None] | str:
     """:func:`network_location` without ``where``: the parts, or why the URL is refused (cached: refs repeat URLs)."""
+    from urllib3.exceptions import LocationParseError  # imported on first use: local files never need it
+    from urllib3.util import parse_url
+
     try:
         client = parse_url(url)
         std = urlsplit(url)

@@ -39,6 +39,7 @@ from .layout import (
 )
 from .libhdf5 import checksum_function, istore_k, object_address_and_refcount
 from .reads import (
+    LOCAL_BATCH_BYTES,
     BatchRead,
     FileFacts,
     IndexCorrupt,
@@ -53,14 +54,18 @@ __all__ = ["BatchRead", "ChunkIndexReader", "ChunkRecords", "IndexCorrupt", "Uns
 
 
 class ChunkIndexReader:
-    """Reads chunk tables of the datasets of one open file through ``read_batch``."""
+    """Reads chunk tables of the datasets of one open file through ``read_batch``.
+
+    ``batch_bytes`` bounds each batch of a local file (a remote file reads a whole tree level per batch).
+    """
 
     def __init__(self, h5file: h5py.File, read_batch: BatchRead, size: int,
                  on_read: Callable[[int, int], None] | None = None,
-                 read_header: Callable[[int, int], bytes] | None = None):
+                 read_header: Callable[[int, int], bytes] | None = None,
+                 batch_bytes: int | None = LOCAL_BATCH_BYTES):
         sizeof_addr, sizeof_size = h5file.id.get_create_plist().get_sizes()
         facts = FileFacts(sizeof_addr, sizeof_size, size, istore_k(h5file.id))
-        self.reads = IndexReads(read_batch, facts, on_read, read_header)
+        self.reads = IndexReads(read_batch, facts, on_read, read_header, batch_bytes)
         self._checksum = checksum_function()
 
     @classmethod
@@ -75,7 +80,7 @@ class ChunkIndexReader:
         """
         batches = remote_batch_reader(remote_file.url, reader_over(remote_file, remote_file.reader),
                                       on_requests=on_read)
-        return cls(h5file, batches, remote_file.size, None, remote_file.read_at)
+        return cls(h5file, batches, remote_file.size, None, remote_file.read_at, batch_bytes=None)
 
     def layout(self, dset: h5py.Dataset) -> ChunkLayout:
         """The decoded layout message of ``dset`` (index type, root address, chunk shape)."""

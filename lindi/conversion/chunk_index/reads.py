@@ -4,11 +4,13 @@ Every tree level is asked for as one batch of ``(offset, length)`` ranges: a
 local file answers with ``os.pread`` per range; a remote one with ONE call of
 the backends' range reader over coalesced blocks, which fetches them
 concurrently, so a level costs about one round trip however many nodes it has.
+A local file, where a batch costs no round trip, may bound its batches
+(``batch_bytes``) so that a reader never holds a large level's bytes at once.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +24,8 @@ BatchRead = Callable[[Sequence[tuple[int, int]]], list[bytes]]
 # and keep blocks small enough that a large level still spreads over concurrent requests.
 INDEX_MAX_GAP, INDEX_MAX_BLOCK = 32 * 1024, 2 * 1024 * 1024
 INDEX_CONCURRENCY = 64
+#: Bytes per batch when reading a local file: a level's node bytes are decoded and released part by part.
+LOCAL_BATCH_BYTES = 256 * 1024
 
 
 class IndexCorrupt(Exception):
@@ -42,8 +46,9 @@ class IndexReads:
     """Reads for the index readers: bounds-checked batches, counted (requests, bytes)."""
 
     def __init__(self, read_batch: BatchRead, facts: FileFacts, on_read: Callable[[int, int], None] | None = None,
-                 read_header: Callable[[int, int], bytes] | None = None):
+                 read_header: Callable[[int, int], bytes] | None = None, batch_bytes: int | None = None):
         self._read_batch = read_batch
+        self.batch_bytes = batch_bytes
         self._read_header = read_header
         self.facts = facts
         self._on_read = on_read
@@ -67,6 +72,23 @@ class IndexReads:
         if self._on_read is not None:
             self._on_read(1, size)
         return out
+
+    def read_parts(self, ranges: Sequence[tuple[int, int]]) -> Iterator[tuple[int, list[bytes]]]:
+        """:meth:`read` in consecutive parts of at most ``batch_bytes`` (one part when unbounded or smaller).
+
+        Yields ``(index of the part's first range, its bytes)``; a range larger than the bound is a part alone.
+        """
+        if self.batch_bytes is None:
+            yield 0, self.read(ranges)
+            return
+        first, size = 0, 0
+        for i, (_, length) in enumerate(ranges):
+            if size and size + length > self.batch_bytes:
+                yield first, self.read(ranges[first:i])
+                first, size = i, 0
+            size += length
+        if first < len(ranges):
+            yield first, self.read(ranges[first:])
 
     def read_header(self, offset: int, length: int) -> bytes:
         """At most ``length`` bytes of an object header at ``offset`` (fewer at the end of the file).

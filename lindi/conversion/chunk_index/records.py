@@ -8,6 +8,8 @@ import numpy as np
 from .reads import IndexCorrupt
 
 UNDEFINED = np.uint64((1 << 64) - 1)
+#: Rows per block of :func:`check` and :func:`check_increasing`: their temporaries stay small beside the table.
+_CHECK_ROWS = 1 << 14
 
 
 @dataclass
@@ -54,32 +56,35 @@ def from_fields(origins: np.ndarray, addresses: np.ndarray, sizes: np.ndarray, m
 def check(records: ChunkRecords, chunk_shape: tuple[int, ...], max_shape: tuple[int | None, ...], eof: int,
           unfiltered_size: int | None) -> None:
     """Reject tables no valid file has: chunks off the grid or the extent, bytes past the end, bad sizes."""
-    if not len(records):
-        return
     chunks = np.asarray(chunk_shape, np.int64)
-    origins = records.origins
-    if (origins < 0).any() or (origins % chunks).any():
+    blocks = [ChunkRecords(records.origins[i:i + _CHECK_ROWS], records.offsets[i:i + _CHECK_ROWS],
+                           records.sizes[i:i + _CHECK_ROWS], records.masks[i:i + _CHECK_ROWS])
+              for i in range(0, len(records), _CHECK_ROWS)]  # views
+    if any((b.origins < 0).any() or (b.origins % chunks).any() for b in blocks):
         raise IndexCorrupt("a chunk origin is not on the chunk grid")
     for axis, bound in enumerate(max_shape):
-        if bound is not None and (origins[:, axis] >= max(bound, 1)).any():
+        if bound is not None and any((b.origins[:, axis] >= max(bound, 1)).any() for b in blocks):
             raise IndexCorrupt(f"a chunk lies beyond the maximum extent along axis {axis}")
-    if (records.offsets < 0).any() or (records.sizes < 0).any() \
-            or (records.offsets + records.sizes > eof).any():
+    if any((b.offsets < 0).any() or (b.sizes < 0).any() or (b.offsets + b.sizes > eof).any() for b in blocks):
         raise IndexCorrupt("a chunk lies outside the file")
-    if unfiltered_size is not None and ((records.sizes != unfiltered_size).any() or records.masks.any()):
+    if unfiltered_size is not None and any((b.sizes != unfiltered_size).any() or b.masks.any() for b in blocks):
         raise IndexCorrupt("an unfiltered chunk has the wrong size or a filter mask")
 
 
 def check_increasing(records: ChunkRecords) -> None:
-    """Tree order is strictly increasing chunk origins (no duplicates, nothing out of place)."""
+    """Tree order is strictly increasing chunk origins (no duplicates, nothing out of place).
+
+    Checked a block of rows at a time, so that the temporaries stay small beside the table.
+    """
     origins = records.origins
     if len(origins) < 2 or origins.shape[1] == 0:
         if len(origins) > 1:
             raise IndexCorrupt("several chunks for a dataset with one chunk")
         return
-    diff = np.diff(origins, axis=0)
-    nonzero = diff != 0
-    first = np.argmax(nonzero, axis=1)
-    leading = diff[np.arange(len(diff)), first]
-    if (~nonzero.any(axis=1)).any() or (leading < 0).any():
-        raise IndexCorrupt("chunk index entries are out of order or repeated")
+    for start in range(0, len(origins) - 1, _CHECK_ROWS):
+        diff = np.diff(origins[start:start + _CHECK_ROWS + 1], axis=0)  # one row of overlap: no pair left out
+        nonzero = diff != 0
+        first = np.argmax(nonzero, axis=1)
+        leading = diff[np.arange(len(diff)), first]
+        if (~nonzero.any(axis=1)).any() or (leading < 0).any():
+            raise IndexCorrupt("chunk index entries are out of order or repeated")
