@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..validation.schema import schema_errors
 from .errors import EditError
 
 _DEFINITIONS = {".zarray": "zarray", ".zattrs": "zattrs", ".lindi": "lindi", ".zgroup": "zgroup"}
@@ -15,6 +14,8 @@ _DEFINITIONS = {".zarray": "zarray", ".zattrs": "zattrs", ".lindi": "lindi", ".z
 
 def check_metadata(leaf: str, value: dict[str, Any], *, where: str) -> None:
     """Raise an EditError naming ``where`` when ``value`` is not valid ``leaf`` metadata under spec 1.0."""
+    from ..validation.schema import schema_errors  # jsonschema loads with the first edit, not with the reader
+
     for error in schema_errors(_DEFINITIONS[leaf], value):
         path = "/".join(str(p) for p in error.absolute_path)
         raise EditError(f"cannot write {where}: the LINDI format cannot hold it ({leaf}"
