@@ -20,6 +20,7 @@ at most 10 MB read; tiny chunks 4x faster than the faster peer; a million chunks
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import statistics
 import subprocess
@@ -81,10 +82,10 @@ def build(path: Path, rows: int, columns: int, chunk_rows: int) -> None:
 
 def run_case(server, impl: str, where: str, url: str, out: Path, timeout: float) -> dict:
     python = sys.executable if where == "self" else str(PEER_PYTHON)
-    env = None
+    # ours runs this checkout; a peer must not see it on PYTHONPATH (LINDI 0.4.6 has the same import name)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if where == "self":
-        import os
-        env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+        env["PYTHONPATH"] = str(HERE.parent)
     # cwd outside the repository so the peer venv imports LINDI 0.4.6, not this checkout
     proc = subprocess.Popen([python, str(Path(__file__).resolve()), "--worker", impl, url, str(out)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

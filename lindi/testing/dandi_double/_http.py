@@ -80,6 +80,7 @@ def make_handler(dispatch: Callable[[Request], Reply]) -> type[BaseHTTPRequestHa
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # as the range server: no delayed-ACK stall between headers and body
 
         def log_message(self, format: str, *args: object) -> None:
             """Silent: the double keeps its own logs."""
