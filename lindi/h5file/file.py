@@ -41,8 +41,8 @@ from .reference import LindiH5pyReference, LindiH5pyRegionReference
 from .remote_hdf5 import RemoteHDF5Source, open_remote_file
 
 if TYPE_CHECKING:
+    from ..conversion.options import LindiH5ZarrStoreOpts
     from ..staging import StagingArea
-
 
 
 class LindiH5pyFile(LindiH5pyGroup, h5py.File):
@@ -178,7 +178,7 @@ class LindiH5pyFile(LindiH5pyGroup, h5py.File):
 
     @classmethod
     def from_hdf5_file(cls, url_or_path: str | os.PathLike[str], *, mode: str = "r",
-                       local_cache: LocalCache | None = None, zarr_store_opts: Any = None, url: str | None = None,
+                       local_cache: LocalCache | None = None, zarr_store_opts: LindiH5ZarrStoreOpts | None = None, url: str | None = None,
                        range_reader: RangeReader | None = None,
                        coalesce: CoalesceOptions | None = None, allow_local: bool | None = None) -> LindiH5pyFile:
         """Index a local or remote HDF5 file (converter: lindi.LindiH5ZarrStore) and open the result.
