@@ -14,13 +14,10 @@ from numcodecs.abc import Codec
 from numcodecs.errors import UnknownCodecError
 
 from ..errors import DocumentError
-from ..format.object_codecs import OBJECT_CODEC_IDS
+from ..format.object_codecs import FORBIDDEN_CODEC_IDS, OBJECT_CODEC_IDS
 from .nbit import HDF5Nbit
 from .plugin_framing import HDF5Bitshuffle, HDF5Lzf
 from .scaleoffset import HDF5ScaleOffset
-
-#: Codec ids that can execute code or unpickle objects; never resolved from a document.
-FORBIDDEN_CODEC_IDS: frozenset[str] = frozenset({"pickle"})
 
 #: Codecs LINDI itself defines.
 _LINDI_CODECS = (HDF5ScaleOffset, HDF5Nbit, HDF5Lzf, HDF5Bitshuffle)

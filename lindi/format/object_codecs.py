@@ -21,6 +21,10 @@ JSON_CODEC_IDS: frozenset[str] = frozenset({JSON_CODEC_ID, LEGACY_JSON_CODEC_ID}
 VLEN_CODEC_IDS: frozenset[str] = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array"})
 #: Codec ids that can encode an object (``|O``) array; such an array must name one (section 3.2).
 OBJECT_CODEC_IDS: frozenset[str] = VLEN_CODEC_IDS | {JSON_CODEC_ID}
+#: Codec ids that can execute code or unpickle objects (numcodecs' object codec ``pickle``); never resolved
+#: from a document. Here, not in :mod:`lindi.codecs`, so that the validator knows them without importing
+#: h5py and numcodecs.
+FORBIDDEN_CODEC_IDS: frozenset[str] = frozenset({"pickle"})
 
 #: The JSON codec configuration LINDI writes in ``filters`` (section 3.2).
 JSON_CODEC: dict[str, Any] = {

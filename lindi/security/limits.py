@@ -144,6 +144,8 @@ def read_capped(f: BinaryIO, *, source: str | None = None, limits: Limits | None
 PARSE_BYTES_PER_BYTE = 16
 PARSE_BYTES_PER_ARRAY = 80
 PARSE_BYTES_PER_OBJECT = 200
+#: The largest :func:`parse_memory_estimate` per byte of text: every byte a ``{`` (inside strings they count too).
+PARSE_BYTES_AT_MOST_PER_BYTE = PARSE_BYTES_PER_BYTE + max(PARSE_BYTES_PER_ARRAY, PARSE_BYTES_PER_OBJECT)
 
 
 def parse_memory_estimate(text: bytes, *, template_uses: bool = True) -> int:
@@ -184,7 +186,9 @@ def check_parse_memory(text: bytes, *, source: str | None = None, limits: Limits
     instead of a MemoryError halfway through (or the kernel's out-of-memory killer)."""
     limits = limits or Limits.from_env()
     budget = limits.max_parse_memory or available_memory()
-    if budget is None or parse_memory_estimate(text, template_uses=False) <= budget:
+    if budget is None or PARSE_BYTES_AT_MOST_PER_BYTE * len(text) <= budget:
+        return  # fits even if every byte opened an object: no need to count
+    if parse_memory_estimate(text, template_uses=False) <= budget:
         return
     need = parse_memory_estimate(text)
     if need > budget:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lindi.codecs import FORBIDDEN_CODEC_IDS
+from lindi.format.object_codecs import FORBIDDEN_CODEC_IDS
 
 #: member -> (type, required); a type is "integer", "number", "string", "boolean" or "array",
 #: optionally followed by "|null".

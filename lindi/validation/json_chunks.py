@@ -6,8 +6,6 @@ import math
 from typing import Any
 
 from lindi import strict_json
-from lindi.codecs import get_codec
-from lindi.codecs.bounded import OutputLimitExceeded, decode_bounded
 from lindi.errors import DocumentError
 from lindi.format.object_codecs import JSON_CODEC_ID
 from lindi.format.zarr_dtypes import OBJECT_DTYPE
@@ -31,6 +29,9 @@ def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any], *, max_chunk_bytes: i
     Every step's output is held to ``max_chunk_bytes`` (default: ``Limits``), so a small compressed chunk
     cannot inflate to gigabytes while it is being checked.
     """
+    from lindi.codecs import get_codec  # imports h5py and numcodecs: only when a chunk is decoded
+    from lindi.codecs.bounded import OutputLimitExceeded, decode_bounded
+
     limit = max_chunk_bytes if max_chunk_bytes is not None else Limits.from_env().max_chunk_bytes
     filters = zarray["filters"] or []
     ids = [f["id"] for f in filters]

@@ -15,7 +15,7 @@ import pytest
 from lindi import LindiH5pyFile
 from lindi.errors import LimitExceededError
 from lindi.security import Limits
-from lindi.security.limits import check_parse_memory, parse_memory_estimate
+from lindi.security.limits import PARSE_BYTES_AT_MOST_PER_BYTE, check_parse_memory, parse_memory_estimate
 
 from .memory_probe import probe
 
@@ -89,6 +89,16 @@ def test_budget_is_compared_with_the_exact_estimate():
     check_parse_memory(text, limits=Limits(max_parse_memory=exact))
     with pytest.raises(LimitExceededError, match=f"needs up to {exact} bytes"):
         check_parse_memory(text, limits=Limits(max_parse_memory=exact - 1))
+
+
+@pytest.mark.parametrize("text", [b"{" * 1000, b"[" * 1000, b'"' + b"{" * 998 + b'"', b"[{}]" * 250, b"1" * 1000])
+def test_no_count_when_even_the_worst_text_fits(text):
+    """A budget of PARSE_BYTES_AT_MOST_PER_BYTE per byte is let through without counting brackets: no text
+    of that length has a larger estimate (the all-"{" text reaches it)."""
+    bound = PARSE_BYTES_AT_MOST_PER_BYTE * len(text)
+    assert parse_memory_estimate(text, template_uses=False) <= bound
+    assert (parse_memory_estimate(text, template_uses=False) == bound) == (text == b"{" * 1000)
+    check_parse_memory(text, limits=Limits(max_parse_memory=bound))
 
 
 @pytest.mark.slow
