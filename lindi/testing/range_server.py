@@ -29,11 +29,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from ._server import ServerThread
+from ._server import KeepAliveHandler, ServerThread
 
 FAULT_MODES = frozenset({"status", "reset", "truncate", "ignore_range", "short", "long", "html", "slow"})
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -169,11 +168,7 @@ class RangeServer:
             return mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
 
-class _RangeHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # headers and body go out in two writes: with Nagle on, a kept-alive connection waits for the client's
-    # delayed ACK (about 40 ms) before the body, a cost no real server adds
-    disable_nagle_algorithm = True
+class _RangeHandler(KeepAliveHandler):
     server_version = "LindiRangeServer/1"
 
     def log_message(self, format: str, *args: object) -> None:

@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .._server import KeepAliveHandler
+
 NOT_FOUND = "Not found."
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_TOKEN = "Invalid token."
@@ -78,9 +80,7 @@ class Request:
 def make_handler(dispatch: Callable[[Request], Reply]) -> type[BaseHTTPRequestHandler]:
     """A request handler class that turns each HTTP request into a :class:`Request` for ``dispatch``."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # as the range server: no delayed-ACK stall between headers and body
+    class Handler(KeepAliveHandler):
 
         def log_message(self, format: str, *args: object) -> None:
             """Silent: the double keeps its own logs."""
