@@ -29,14 +29,16 @@ def decode_chunk_bytes(raw: bytes, zarray: dict[str, Any], *, max_chunk_bytes: i
     Every step's output is held to ``max_chunk_bytes`` (default: ``Limits``), so a small compressed chunk
     cannot inflate to gigabytes while it is being checked.
     """
-    from lindi.codecs import get_codec  # imports h5py and numcodecs: only when a chunk is decoded
-    from lindi.codecs.bounded import OutputLimitExceeded, decode_bounded
-
-    limit = max_chunk_bytes if max_chunk_bytes is not None else Limits.from_env().max_chunk_bytes
     filters = zarray["filters"] or []
     ids = [f["id"] for f in filters]
     after = filters[ids.index(JSON_CODEC_ID) + 1:] if JSON_CODEC_ID in ids else []
     codecs = [*after, *([zarray["compressor"]] if zarray["compressor"] is not None else [])]
+    if not codecs:  # the usual chunk: plain JSON text, nothing to undo
+        return raw
+    from lindi.codecs import get_codec  # imports h5py and numcodecs: only when a chunk is decoded
+    from lindi.codecs.bounded import OutputLimitExceeded, decode_bounded
+
+    limit = max_chunk_bytes if max_chunk_bytes is not None else Limits.from_env().max_chunk_bytes
     for config in reversed(codecs):
         try:
             raw = bytes(decode_bounded(get_codec(config), raw, limit))

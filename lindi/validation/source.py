@@ -50,9 +50,8 @@ def read_source(location: str | os.PathLike[str], *, limits: Limits | None = Non
 
 
 def _starts_like_a_document(path: str) -> bool:
-    """True for a regular file whose text begins with ``{``: a document itself, not a container (a tar
-    begins with a member name, a ``.lindi.d`` is a directory), so the container code is not even imported
-    (importing it costs more than checking a 100 MB document's refs)."""
+    """True for a regular file whose text begins with ``{``: a document itself, whatever its name, not a
+    container (a tar begins with a member name, a ``.lindi.d`` is a directory)."""
     try:
         if not os.path.isfile(path):
             return False
