@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii
 from typing import IO, Any
@@ -194,12 +194,29 @@ def write_document(doc: dict[str, Any], fp: IO[str], *, batch: int = 16384) -> N
     if not isinstance(refs, dict):
         fp.write(dumps(doc))
         return
-    head = {key: value for key, value in doc.items() if key != "refs"}
-    fp.write(dumps(head)[:-1] + ("," if head else "") + '"refs":{')
+    write_refs_blocks({key: value for key, value in doc.items() if key != "refs"}, _ref_blocks(refs, batch), fp)
+
+
+def write_refs_blocks(head: Mapping[str, Any], blocks: Iterable[str], fp: IO[str]) -> None:
+    """Write a document: the members of ``head``, then ``refs`` made of ``blocks``.
+
+    Each block is the text of some ``"key":value`` members joined by commas (empty blocks are skipped);
+    the one framing every streaming writer of a document uses.
+    """
+    fp.write(dumps(dict(head))[:-1] + ("," if head else "") + '"refs":{')
+    first = True
+    for block in blocks:
+        if block:
+            fp.write(block if first else "," + block)
+            first = False
+    fp.write("}}")
+
+
+def _ref_blocks(refs: Mapping[str, Any], batch: int) -> Iterator[str]:
+    """The members of ``refs`` as text, ``batch`` members a block."""
     urls: dict[str, str] = {}
     parts: list[str] = []
     append, key_text = parts.append, encode_basestring_ascii
-    first = True
     for key, value in refs.items():
         if value.__class__ is list and len(value) == 3:
             url, offset, length = value
@@ -209,13 +226,11 @@ def write_document(doc: dict[str, Any], fp: IO[str], *, batch: int = 16384) -> N
                     url_text = urls[url] = key_text(url)
                 append(f"{key_text(key)}:[{url_text},{offset},{length}]")
                 if len(parts) >= batch:
-                    fp.write(("" if first else ",") + ",".join(parts))
-                    first = False
+                    yield ",".join(parts)
                     parts.clear()
                 continue
         if key.__class__ is not str:
             raise TypeError(f"ref keys must be strings, got {key!r}")
         append(key_text(key) + ":" + dumps(value))
     if parts:
-        fp.write(("" if first else ",") + ",".join(parts))
-    fp.write("}}")
+        yield ",".join(parts)

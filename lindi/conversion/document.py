@@ -17,7 +17,7 @@ from typing import IO, Any
 from .._version import LINDI_SPEC_VERSION, __version__
 from ..store.document import RefDocument
 from ..store.external_links import link_base, relocate_external_links
-from ..strict_json import dumps, gc_paused, loads
+from ..strict_json import dumps, gc_paused, loads, write_refs_blocks
 from .chunks import ChunkTable
 
 _TEMPLATE_NAME = "u1"
@@ -107,12 +107,7 @@ class ConvertedDocument:
         ``overrides``: new values of some non-chunk refs (external links named from where it is written).
         """
         own_head, token = self.header()
-        fp.write(dumps(dict(own_head if head is None else head))[:-1] + ',"refs":{')
-        first = True
-        for chunk in self._text_blocks(dumps(token), overrides or {}):
-            fp.write(chunk if first else "," + chunk)
-            first = False
-        fp.write("}}")
+        write_refs_blocks(own_head if head is None else head, self._text_blocks(dumps(token), overrides or {}), fp)
 
     def _text_blocks(self, token_json: str, overrides: Mapping[str, Any]) -> Iterator[str]:
         for segment in self._segments:
